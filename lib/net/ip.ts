@@ -1,0 +1,143 @@
+/**
+ * Address and prefix math. Parsing and validation come from ipaddr.js; the
+ * hot paths (route lookup over thousands of routes) work on IPv4 addresses as
+ * unsigned 32-bit numbers and IPv6 as bigints.
+ */
+import ipaddr from 'ipaddr.js';
+
+/** An address family. */
+export type Family = 4 | 6;
+
+/** A parsed prefix: the network address (host bits cleared) and its length. */
+export interface Prefix {
+  family: Family;
+  /** Canonical network address text (`10.244.0.0`, `fd00::`). */
+  network: string;
+  length: number;
+  /** IPv4 network as an unsigned 32-bit number, IPv6 as a bigint. */
+  value: number | bigint;
+}
+
+/** True when `s` is an IPv4 or IPv6 address (no prefix). */
+export function isIp(s: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(s) || ipaddr.IPv6.isValid(s);
+}
+
+/** The family of an address, or null when `s` is not one. */
+export function ipFamily(s: string): Family | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(s)) return 4;
+  if (ipaddr.IPv6.isValid(s)) return 6;
+  return null;
+}
+
+/** IPv4 dotted quad → unsigned 32-bit number; null when not a four-part IPv4 address. */
+export function ipv4ToNumber(s: string): number | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3 || !/^\d+$/.test(p)) return null;
+    const v = Number(p);
+    if (v > 255) return null;
+    n = n * 256 + v;
+  }
+  return n;
+}
+
+/** Unsigned 32-bit number → dotted quad. */
+export function numberToIpv4(n: number): string {
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+function ipv6ToBigint(s: string): bigint | null {
+  if (!ipaddr.IPv6.isValid(s)) return null;
+  const bytes = ipaddr.IPv6.parse(s).toByteArray();
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** An address as a number (IPv4) or bigint (IPv6), or null. */
+export function ipToValue(s: string): number | bigint | null {
+  const v4 = ipv4ToNumber(s);
+  if (v4 !== null) return v4;
+  return ipv6ToBigint(stripZone(s));
+}
+
+function stripZone(s: string): string {
+  const i = s.indexOf('%');
+  return i >= 0 ? s.slice(0, i) : s;
+}
+
+/** Mask of the top `length` bits of a 32-bit number. */
+export function ipv4Mask(length: number): number {
+  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+}
+
+/** Canonical text of an address (`fd00:0::1` → `fd00::1`); the input when it is not one. */
+export function canonicalIp(s: string): string {
+  const z = stripZone(s);
+  if (ipaddr.IPv4.isValidFourPartDecimal(z)) return ipaddr.IPv4.parse(z).toString();
+  if (ipaddr.IPv6.isValid(z)) return ipaddr.IPv6.parse(z).toString();
+  return s;
+}
+
+/**
+ * Parses `10.0.0.0/24`, a bare address (a host prefix), or `default`
+ * (`0.0.0.0/0`, or `::/0` when `family` is 6). Host bits are cleared, as the
+ * kernel stores routes. Null when the text is not a prefix.
+ */
+export function parsePrefix(s: string, family: Family = 4): Prefix | null {
+  const text = s.trim();
+  if (text === 'default' || text === 'all') {
+    return family === 4
+      ? { family: 4, network: '0.0.0.0', length: 0, value: 0 }
+      : { family: 6, network: '::', length: 0, value: 0n };
+  }
+  const slash = text.indexOf('/');
+  const addr = slash >= 0 ? text.slice(0, slash) : text;
+  const lenText = slash >= 0 ? text.slice(slash + 1) : undefined;
+  if (lenText !== undefined && !/^\d{1,3}$/.test(lenText)) return null;
+  const v4 = ipv4ToNumber(addr);
+  if (v4 !== null) {
+    const length = lenText === undefined ? 32 : Number(lenText);
+    if (length > 32) return null;
+    const value = (v4 & ipv4Mask(length)) >>> 0;
+    return { family: 4, network: numberToIpv4(value), length, value };
+  }
+  const v6 = ipv6ToBigint(addr);
+  if (v6 !== null) {
+    const length = lenText === undefined ? 128 : Number(lenText);
+    if (length > 128) return null;
+    const mask = length === 0 ? 0n : ((1n << BigInt(length)) - 1n) << BigInt(128 - length);
+    const value = v6 & mask;
+    const bytes: number[] = [];
+    for (let i = 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 255n));
+    return { family: 6, network: ipaddr.fromByteArray(bytes).toString(), length, value };
+  }
+  return null;
+}
+
+/** `network/length` text of a prefix. */
+export function formatPrefix(p: Prefix): string {
+  return `${p.network}/${p.length}`;
+}
+
+/** True when `ip` lies inside `prefix`. */
+export function prefixContains(prefix: Prefix, ip: string): boolean {
+  const v = ipToValue(ip);
+  if (v === null) return false;
+  if (prefix.family === 4) {
+    if (typeof v !== 'number') return false;
+    return ((v & ipv4Mask(prefix.length)) >>> 0) === prefix.value;
+  }
+  if (typeof v !== 'bigint') return false;
+  const mask = prefix.length === 0 ? 0n : ((1n << BigInt(prefix.length)) - 1n) << BigInt(128 - prefix.length);
+  return (v & mask) === prefix.value;
+}
+
+/** True when the address `ip` lies in `ip2/len` (an interface's subnet). */
+export function sameSubnet(ip: string, other: string, length: number): boolean {
+  const p = parsePrefix(`${other}/${length}`);
+  return p !== null && prefixContains(p, ip);
+}

@@ -1,0 +1,51 @@
+import { SNAPSHOT_API_VERSION, SnapshotSchema, type Snapshot } from './schema';
+
+/** One problem in a snapshot document, located by its JSON path (`namespaces[2].routes[14].dst`). */
+export interface SnapshotIssue {
+  path: string;
+  message: string;
+}
+
+/** The outcome of validating an untrusted document as a snapshot. */
+export type SnapshotValidation = { ok: true; snapshot: Snapshot } | { ok: false; issues: SnapshotIssue[] };
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(document)';
+}
+
+/**
+ * Checks an untrusted value against snapshot format v1. Never throws: every
+ * problem comes back with the path of the field that caused it, so an upload
+ * or the ingest API can say exactly what to fix.
+ */
+export function validateSnapshot(doc: unknown): SnapshotValidation {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { ok: false, issues: [{ path: '(document)', message: 'expected a JSON object (a podnet snapshot)' }] };
+  }
+  const apiVersion = (doc as Record<string, unknown>).apiVersion;
+  if (apiVersion !== SNAPSHOT_API_VERSION) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'apiVersion',
+          message:
+            apiVersion === undefined
+              ? `missing; expected "${SNAPSHOT_API_VERSION}"`
+              : `unsupported apiVersion ${JSON.stringify(apiVersion).slice(0, 80)}; this version of podnet reads "${SNAPSHOT_API_VERSION}"`,
+        },
+      ],
+    };
+  }
+  const parsed = SnapshotSchema.safeParse(doc);
+  if (parsed.success) return { ok: true, snapshot: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.slice(0, 50).map((i) => ({ path: formatPath(i.path), message: i.message })),
+  };
+}
