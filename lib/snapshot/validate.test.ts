@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateSnapshot } from './validate';
+
+const example = () =>
+  JSON.parse(readFileSync(path.join(__dirname, '../../docs/examples/flannel-node1.snapshot.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+
+describe('validateSnapshot', () => {
+  it('accepts the documented example snapshot', () => {
+    const r = validateSnapshot(example());
+    expect(r.ok).toBe(true);
+  });
+
+  it('names the apiVersion when it is unknown', () => {
+    const r = validateSnapshot({ ...example(), apiVersion: 'podnet.dev/v9' });
+    expect(r).toMatchObject({ ok: false, issues: [{ path: 'apiVersion' }] });
+    if (!r.ok) expect(r.issues[0]?.message).toContain('podnet.dev/v1');
+  });
+
+  it('names the exact field of a bad route prefix', () => {
+    const doc = example();
+    const ns = (doc.namespaces as Array<{ routes: Array<{ dst: string }> }>)[0]!;
+    ns.routes[3]!.dst = '10.244.2.0/xx';
+    const r = validateSnapshot(doc);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path)).toContain('namespaces[0].routes[3].dst');
+  });
+
+  it('rejects non-objects without throwing', () => {
+    for (const v of [null, 3, 'x', [], true]) {
+      const r = validateSnapshot(v);
+      expect(r.ok).toBe(false);
+    }
+  });
+
+  it('bounds string lengths so a node cannot send megabyte interface names', () => {
+    const doc = example();
+    const ns = (doc.namespaces as Array<{ links: Array<{ name: string }> }>)[0]!;
+    ns.links[0]!.name = 'x'.repeat(10_000);
+    const r = validateSnapshot(doc);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]?.path).toBe('namespaces[0].links[0].name');
+  });
+});
