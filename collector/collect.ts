@@ -1,0 +1,301 @@
+/**
+ * The collector's core: run iproute2's JSON commands in a node's host netns
+ * and in each pod netns, convert them with the engine's JSON readers, and
+ * return one validated snapshot (format v1). This is a shell around the pure
+ * engine: it may spawn processes, lib/ may not.
+ */
+import {
+  readBridgeFdbJson,
+  readIpAddrJson,
+  readIpLinkJson,
+  readIpNeighJson,
+  readIpRouteJson,
+  readIpRuleJson,
+  readNetnsListIdJson,
+} from '../lib/read/ip/index';
+import type { ParseOutput } from '../lib/read/types';
+import {
+  SNAPSHOT_API_VERSION,
+  type Address,
+  type Link,
+  type NetnsSnapshot,
+  type PodRef,
+  type Route,
+  type Snapshot,
+} from '../lib/snapshot/schema';
+import { validateSnapshot } from '../lib/snapshot/validate';
+import { execCommand, type Exec } from './exec';
+import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
+
+/** Which pod a netns is, when no Kubernetes API is at hand (the lab names its netns after its pods). */
+export type PodIdentity = (netnsName: string) => { namespace: string; name: string; uid?: string } | undefined;
+
+/** Options of collectNode. */
+export interface CollectOptions {
+  /** Kubernetes node name to stamp on the snapshot. */
+  nodeName: string;
+  /** Named netns acting as the node's host netns; default: the collector's own netns. */
+  hostNetns?: string;
+  /** Pod netns names, or one glob over `ip netns list` (`lab1-n1-*`). Default: every netns under /var/run/netns and /var/run/docker/netns when hostNetns is not given. */
+  podNetns?: string[] | string;
+  podIdentity?: PodIdentity;
+  exec?: Exec;
+  /** Also collect IPv6 routes (default true). */
+  ipv6?: boolean;
+  /** Clock, for reproducible tests. */
+  now?: () => Date;
+}
+
+/** A snapshot and everything that went less than perfectly while collecting it. */
+export interface CollectResult {
+  snapshot: Snapshot;
+  warnings: string[];
+}
+
+/** One pod netns to visit. */
+interface PodTarget {
+  name: string;
+  target: NetnsTarget;
+}
+
+const DOCKER_NETNS_DIR = '/var/run/docker/netns';
+
+/** Link kinds that never carry node-to-node traffic themselves. */
+const NOT_UNDERLAY = new Set(['loopback', 'bridge', 'vxlan', 'ipip', 'gre', 'geneve', 'wireguard', 'dummy', 'tun']);
+
+async function run(exec: Exec, cmd: Command): Promise<{ ok: boolean; stdout: string; error: string }> {
+  const r = await exec(cmd.file, cmd.args);
+  return { ok: r.code === 0, stdout: r.stdout, error: r.stderr.trim() || `exit status ${r.code}` };
+}
+
+function shown(cmd: Command): string {
+  return [cmd.file, ...cmd.args].join(' ');
+}
+
+/** `ip -j` prints nothing at all for some empty tables on older iproute2; that is an empty list. */
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: [] };
+  try {
+    return { ok: true, value: JSON.parse(trimmed) as unknown };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Runs one JSON command and reads it; on failure the section stays
+ * `undefined` (not observed) and a warning says why.
+ */
+async function section<T>(
+  exec: Exec,
+  cmd: Command,
+  context: string,
+  read: (value: unknown) => ParseOutput<T>,
+  warnings: string[],
+): Promise<T[] | undefined> {
+  const r = await run(exec, cmd);
+  if (!r.ok) {
+    warnings.push(`${context}: \`${shown(cmd)}\` failed: ${r.error}`);
+    return undefined;
+  }
+  const json = parseJson(r.stdout);
+  if (!json.ok) {
+    warnings.push(`${context}: \`${shown(cmd)}\` printed invalid JSON: ${json.message}`);
+    return undefined;
+  }
+  const out = read(json.value);
+  for (const w of out.warnings) warnings.push(`${context}: ${shown(cmd)}: ${w.message}`);
+  for (const s of out.skipped) warnings.push(`${context}: ${shown(cmd)}: skipped ${s.reason}`);
+  return out.items;
+}
+
+/** Reads `grep -H '' FILE...` output (`/proc/sys/net/ipv4/ip_forward:1`) into sysctl keys. */
+export function parseProcSysLines(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const m = /^\/proc\/sys\/(.+?):(.*)$/.exec(line);
+    if (!m) continue;
+    // Path segments become dots; an ifname's own dots (flannel.1) stay, as `sysctl -a` prints them with `/`.
+    out[(m[1] ?? '').split('/').join('.')] = (m[2] ?? '').trim();
+  }
+  return out;
+}
+
+/** The sysctl files DOMAIN §7 asks for, given the netns's interface names. */
+export function sysctlFiles(ifnames: readonly string[]): string[] {
+  const files = [
+    '/proc/sys/net/ipv4/ip_forward',
+    '/proc/sys/net/ipv4/conf/all/rp_filter',
+    '/proc/sys/net/ipv4/conf/default/rp_filter',
+  ];
+  for (const name of ifnames) {
+    // An ifname cannot contain `/`, and we never hand these to a shell.
+    if (name.includes('/') || name === '.' || name === '..') continue;
+    files.push(`/proc/sys/net/ipv4/conf/${name}/rp_filter`);
+  }
+  files.push('/proc/sys/net/bridge/bridge-nf-call-iptables');
+  return files;
+}
+
+/** Collects one netns: every section, each command run once, concurrently. */
+export async function collectNetns(
+  target: NetnsTarget,
+  meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
+  opts: { exec?: Exec; ipv6?: boolean } = {},
+): Promise<{ netns: NetnsSnapshot; warnings: string[] }> {
+  const exec = opts.exec ?? execCommand;
+  const warnings: string[] = [];
+  const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
+  const [links, addresses, routes4, routes6, rules, neighbours, fdb, netnsIds] = await Promise.all([
+    section(exec, ipCommand(target, ['-j', '-d', 'link', 'show']), ctx, (v) => readIpLinkJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', 'addr', 'show']), ctx, (v) => readIpAddrJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 4 }), warnings),
+    opts.ipv6 === false
+      ? Promise.resolve(undefined)
+      : section(exec, ipCommand(target, ['-j', '-6', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 6 }), warnings),
+    section(exec, ipCommand(target, ['-j', 'rule', 'show']), ctx, (v) => readIpRuleJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', 'neigh', 'show']), ctx, (v) => readIpNeighJson(v), warnings),
+    section(exec, bridgeCommand(target, ['-j', 'fdb', 'show']), ctx, (v) => readBridgeFdbJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', 'netns', 'list-id']), ctx, (v) => readNetnsListIdJson(v), warnings),
+  ]);
+
+  // Interface names are needed for the per-interface rp_filter files, so sysctls come second.
+  const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...sysctlFiles((links ?? []).map((l) => l.name))]);
+  const sysctlRun = await run(exec, sysctlCmd);
+  const sysctls = parseProcSysLines(sysctlRun.stdout);
+  if (!sysctlRun.ok && Object.keys(sysctls).length === 0) {
+    warnings.push(`${ctx}: \`${shown(sysctlCmd)}\` failed: ${sysctlRun.error}`);
+  }
+
+  const netns: NetnsSnapshot = {
+    name: meta.name,
+    kind: meta.kind,
+    source: describeTarget(target),
+  };
+  if (meta.pod) netns.pod = meta.pod;
+  if (links) netns.links = links;
+  if (addresses) netns.addresses = addresses;
+  if (routes4 || routes6) netns.routes = [...(routes4 ?? []), ...(routes6 ?? [])];
+  if (rules) netns.rules = rules;
+  if (neighbours) netns.neighbours = neighbours;
+  if (fdb) netns.fdb = fdb;
+  if (netnsIds) netns.netnsIds = netnsIds;
+  if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
+  return { netns, warnings };
+}
+
+/**
+ * The node's underlay addresses: global IPv4/IPv6 addresses on devices that
+ * are not bridges, tunnels, loopback or bridge ports, plus any device a VXLAN
+ * or the default route names (a bond or VLAN carrying the tunnel counts).
+ */
+export function underlayAddresses(links: readonly Link[], addresses: readonly Address[], routes: readonly Route[]): string[] {
+  const named = new Set<string>();
+  for (const l of links) {
+    if (l.vxlan?.dev) named.add(l.vxlan.dev);
+    if (l.tunnel?.dev) named.add(l.tunnel.dev);
+  }
+  for (const r of routes) {
+    if ((r.dst === '0.0.0.0/0' || r.dst === '::/0') && r.table === 'main' && r.dev) named.add(r.dev);
+  }
+  const byName = new Map(links.map((l) => [l.name, l]));
+  const out: string[] = [];
+  for (const a of addresses) {
+    if (a.scope !== undefined && a.scope !== 'global') continue;
+    const link = byName.get(a.ifname);
+    const underlay =
+      named.has(a.ifname) || (link !== undefined && !NOT_UNDERLAY.has(link.kind ?? 'device') && link.master === undefined);
+    if (underlay && !out.includes(a.local)) out.push(a.local);
+  }
+  return out;
+}
+
+async function listNamedNetns(exec: Exec, warnings: string[]): Promise<string[]> {
+  const r = await run(exec, { file: 'ip', args: ['-j', 'netns', 'list'] });
+  if (!r.ok) {
+    warnings.push(`\`ip -j netns list\` failed: ${r.error}`);
+    return [];
+  }
+  const json = parseJson(r.stdout);
+  if (!json.ok || !Array.isArray(json.value)) {
+    warnings.push('`ip -j netns list` printed something other than a JSON list');
+    return [];
+  }
+  const names: string[] = [];
+  for (const item of json.value) {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && name.length > 0) names.push(name);
+  }
+  return names;
+}
+
+async function listDockerNetns(): Promise<string[]> {
+  try {
+    const { readdir } = await import('node:fs/promises');
+    return (await readdir(DOCKER_NETNS_DIR)).filter((n) => n !== 'default').map((n) => `${DOCKER_NETNS_DIR}/${n}`);
+  } catch {
+    // No docker on this node: nothing to visit.
+    return [];
+  }
+}
+
+/** Which pod netns to visit, following CollectOptions.podNetns. */
+export async function discoverPodNetns(opts: CollectOptions, exec: Exec, warnings: string[]): Promise<PodTarget[]> {
+  const { podNetns, hostNetns } = opts;
+  if (Array.isArray(podNetns)) return podNetns.map((name) => ({ name, target: { kind: 'named', name } }));
+  if (typeof podNetns === 'string') {
+    const re = globToRegExp(podNetns);
+    const names = (await listNamedNetns(exec, warnings)).filter((n) => re.test(n) && n !== hostNetns);
+    if (names.length === 0) warnings.push(`no netns matches ${podNetns}`);
+    return names.sort().map((name) => ({ name, target: { kind: 'named', name } }));
+  }
+  if (hostNetns !== undefined) {
+    warnings.push('hostNetns given without podNetns: no pod namespaces collected');
+    return [];
+  }
+  const named = (await listNamedNetns(exec, warnings)).sort().map((name): PodTarget => ({ name, target: { kind: 'named', name } }));
+  const docker = (await listDockerNetns()).sort().map((path): PodTarget => ({ name: path.slice(DOCKER_NETNS_DIR.length + 1), target: { kind: 'path', path } }));
+  return [...named, ...docker];
+}
+
+/**
+ * Collects one node: its host netns and every pod netns, as one validated
+ * snapshot. Commands that fail leave their section unobserved and add a
+ * warning; only a snapshot that fails validation makes this throw, because
+ * that is a bug in the collector or the readers, not a fact about the node.
+ */
+export async function collectNode(opts: CollectOptions): Promise<CollectResult> {
+  const exec = opts.exec ?? execCommand;
+  const warnings: string[] = [];
+  const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
+  const pods = await discoverPodNetns(opts, exec, warnings);
+
+  const collected = await Promise.all([
+    collectNetns(hostTarget, { name: 'host', kind: 'host' }, { exec, ipv6: opts.ipv6 }),
+    ...pods.map((p) => {
+      const identity = opts.podIdentity?.(p.name);
+      const meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef } = { name: p.name, kind: 'pod' };
+      if (identity) meta.pod = identity.uid ? { namespace: identity.namespace, name: identity.name, uid: identity.uid } : { namespace: identity.namespace, name: identity.name };
+      return collectNetns(p.target, meta, { exec, ipv6: opts.ipv6 });
+    }),
+  ]);
+  for (const c of collected) warnings.push(...c.warnings);
+  const host = collected[0]?.netns;
+  const addresses = host ? underlayAddresses(host.links ?? [], host.addresses ?? [], host.routes ?? []) : [];
+
+  const doc: Snapshot = {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: 'NodeSnapshot',
+    node: addresses.length > 0 ? { name: opts.nodeName, addresses } : { name: opts.nodeName },
+    collectedAt: (opts.now ?? (() => new Date()))().toISOString(),
+    collector: { name: 'podnet-collector', source: opts.hostNetns === undefined ? 'host netns' : `ip netns ${opts.hostNetns}` },
+    namespaces: collected.map((c) => c.netns),
+  };
+  const valid = validateSnapshot(doc);
+  if (!valid.ok) {
+    const issues = valid.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    throw new Error(`collected snapshot of ${opts.nodeName} is not a valid snapshot: ${issues}`);
+  }
+  return { snapshot: valid.snapshot, warnings };
+}
