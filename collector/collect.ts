@@ -25,6 +25,7 @@ import {
 } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { execCommand, type Exec } from './exec';
+import { parseProcSysLines, sysctlFiles } from './sysctl';
 import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
 
 /** Which pod a netns is, when no Kubernetes API is at hand (the lab names its netns after its pods). */
@@ -72,6 +73,11 @@ function shown(cmd: Command): string {
   return [cmd.file, ...cmd.args].join(' ');
 }
 
+/** `ip -j addr` lists links with their addresses; the snapshot keeps links and addresses apart. */
+function addressesOf(out: ParseOutput<{ addresses: Address[] }>): ParseOutput<Address> {
+  return { items: out.items.flatMap((l) => l.addresses), warnings: out.warnings, skipped: out.skipped };
+}
+
 /** `ip -j` prints nothing at all for some empty tables on older iproute2; that is an empty list. */
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
   const trimmed = text.trim();
@@ -110,34 +116,6 @@ async function section<T>(
   return out.items;
 }
 
-/** Reads `grep -H '' FILE...` output (`/proc/sys/net/ipv4/ip_forward:1`) into sysctl keys. */
-export function parseProcSysLines(stdout: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^\/proc\/sys\/(.+?):(.*)$/.exec(line);
-    if (!m) continue;
-    // Path segments become dots; an ifname's own dots (flannel.1) stay, as `sysctl -a` prints them with `/`.
-    out[(m[1] ?? '').split('/').join('.')] = (m[2] ?? '').trim();
-  }
-  return out;
-}
-
-/** The sysctl files DOMAIN §7 asks for, given the netns's interface names. */
-export function sysctlFiles(ifnames: readonly string[]): string[] {
-  const files = [
-    '/proc/sys/net/ipv4/ip_forward',
-    '/proc/sys/net/ipv4/conf/all/rp_filter',
-    '/proc/sys/net/ipv4/conf/default/rp_filter',
-  ];
-  for (const name of ifnames) {
-    // An ifname cannot contain `/`, and we never hand these to a shell.
-    if (name.includes('/') || name === '.' || name === '..') continue;
-    files.push(`/proc/sys/net/ipv4/conf/${name}/rp_filter`);
-  }
-  files.push('/proc/sys/net/bridge/bridge-nf-call-iptables');
-  return files;
-}
-
 /** Collects one netns: every section, each command run once, concurrently. */
 export async function collectNetns(
   target: NetnsTarget,
@@ -149,7 +127,7 @@ export async function collectNetns(
   const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
   const [links, addresses, routes4, routes6, rules, neighbours, fdb, netnsIds] = await Promise.all([
     section(exec, ipCommand(target, ['-j', '-d', 'link', 'show']), ctx, (v) => readIpLinkJson(v), warnings),
-    section(exec, ipCommand(target, ['-j', 'addr', 'show']), ctx, (v) => readIpAddrJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', 'addr', 'show']), ctx, (v) => addressesOf(readIpAddrJson(v)), warnings),
     section(exec, ipCommand(target, ['-j', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 4 }), warnings),
     opts.ipv6 === false
       ? Promise.resolve(undefined)

@@ -68,6 +68,21 @@ export async function traceroute(netns: string, dst: string, opts: { size?: numb
   return { hops: parseTraceroute(r.stdout), output };
 }
 
+/** Drops trailing `*` (traceroute keeps probing to the hop limit; the engine stops where the packet does). */
+export function trimTrailingStars(hops: readonly string[]): string[] {
+  const out = [...hops];
+  while (out.length > 0 && out[out.length - 1] === '*') out.pop();
+  return out;
+}
+
+/**
+ * Kernel hops as comparable addresses: an ICMP error line (`!H`, `!F-1400`)
+ * is not a hop that forwarded the probe, so it counts as no answer.
+ */
+export function kernelHops(hops: readonly TracerouteHop[]): string[] {
+  return trimTrailingStars(hops.map((h) => (h.annotation ? '*' : h.address)));
+}
+
 /** Runs tasks with at most `limit` in flight, keeping results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
