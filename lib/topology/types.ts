@@ -63,6 +63,7 @@ export interface PeerRef {
 export interface TopoInterface {
   id: string;
   node: string;
+  /** Id of the netns holding it (`n/ns`), as built by buildTopology. */
   netns: string;
   name: string;
   ifindex?: number;

@@ -1,0 +1,96 @@
+/**
+ * Address helpers the builder uses on every interface and route. The fast
+ * path keeps plain dotted quads as they are: canonicalising through ipaddr.js
+ * for each of a million FDB and route entries would dominate the build.
+ */
+import { canonicalIp } from '../net/ip';
+import type { InterfaceAddress } from './types';
+import type { NextHop, Route } from '../snapshot/schema';
+
+const PLAIN_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** Canonical text of an address, cheap for ordinary IPv4. */
+export function canon(ip: string): string {
+  return PLAIN_V4.test(ip) ? ip : canonicalIp(ip);
+}
+
+/** 169.254/16 and fe80::/10: never a node's underlay address. */
+export function isLinkLocalIp(ip: string): boolean {
+  return ip.startsWith('169.254.') || /^fe[89ab]/i.test(ip);
+}
+
+function isLoopbackIp(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
+}
+
+/** IPv4 224/4 or IPv6 ff00::/8: VXLAN group addresses, not a remote node. */
+export function isMulticastIp(ip: string): boolean {
+  if (/^ff/i.test(ip)) return true;
+  const dot = ip.indexOf('.');
+  if (dot < 0) return false;
+  const first = Number(ip.slice(0, dot));
+  return first >= 224 && first <= 239;
+}
+
+/**
+ * A global address: scope `global`, or no scope known (addresses inferred
+ * from routes, pasted output) and not link-local or loopback by value.
+ */
+export function isGlobalAddress(a: InterfaceAddress): boolean {
+  if (a.scope !== undefined && a.scope !== 'global') return false;
+  return !isLinkLocalIp(a.ip) && !isLoopbackIp(a.ip);
+}
+
+/** Prefix length of a route destination (`10.0.0.0/24` → 24, `default` → 0, a bare address → host length). */
+export function dstLength(dst: string): number {
+  if (dst === 'default') return 0;
+  const slash = dst.indexOf('/');
+  if (slash < 0) return dst.includes(':') ? 128 : 32;
+  return Number(dst.slice(slash + 1));
+}
+
+/** True for `default`, `0.0.0.0/0` and `::/0`. */
+export function isDefaultDst(dst: string): boolean {
+  return dst === 'default' || dst === '0.0.0.0/0' || dst === '::/0';
+}
+
+/** The main table, however the reader spelt it. */
+export function isMainTable(table: string): boolean {
+  return table === 'main' || table === '254';
+}
+
+/** One way a route leaves: its own gateway/dev, or each ECMP next hop. */
+export interface RouteHop {
+  gateway?: string;
+  dev?: string;
+  onlink: boolean;
+}
+
+/** Calls `fn` for the route's single next hop, or for each of its ECMP next hops. */
+export function forEachHop(route: Route, fn: (hop: RouteHop) => void): void {
+  const nexthops: NextHop[] | undefined = route.nexthops;
+  if (nexthops !== undefined && nexthops.length > 0) {
+    for (const nh of nexthops) {
+      fn({ gateway: nh.gateway, dev: nh.dev ?? route.dev, onlink: hasFlag(nh.flags, 'onlink') || hasFlag(route.flags, 'onlink') });
+    }
+    return;
+  }
+  if (route.gateway === undefined && route.dev === undefined) return;
+  fn({ gateway: route.gateway, dev: route.dev, onlink: hasFlag(route.flags, 'onlink') });
+}
+
+function hasFlag(flags: readonly string[] | undefined, flag: string): boolean {
+  return flags !== undefined && flags.includes(flag);
+}
+
+/** `route 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink`, as a person would read it. */
+export function describeRoute(route: Route, hop?: RouteHop): string {
+  const parts = ['route', route.type === 'unicast' ? '' : route.type, route.dst];
+  const gateway = hop ? hop.gateway : route.gateway;
+  const dev = hop ? hop.dev : route.dev;
+  if (gateway !== undefined) parts.push('via', gateway);
+  if (dev !== undefined) parts.push('dev', dev);
+  if (hop ? hop.onlink : hasFlag(route.flags, 'onlink')) parts.push('onlink');
+  if (!isMainTable(route.table) && route.table !== 'local') parts.push('table', route.table);
+  return parts.filter((p) => p !== '').join(' ');
+}

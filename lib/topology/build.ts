@@ -1,0 +1,156 @@
+/**
+ * buildTopology: node snapshots → the cluster's network as domain shapes
+ * (DOMAIN §1–§3, §7). Pure and deterministic — nodes sorted by name, every
+ * list built in node order — and it never throws on a valid snapshot: what
+ * the evidence does not settle becomes a warning, an `unknown`, or a stage
+ * marked `inferred`.
+ *
+ * Stages, each in its own file: which snapshot speaks for a node (nodes.ts),
+ * Kubernetes facts (k8s.ts), namespaces and interfaces (interfaces.ts), roles
+ * (roles.ts), veth pairs (veth.ts), pods (pods.ts), tunnels (tunnels.ts),
+ * routed next hops (hostRoutes.ts), shared subnets (segments.ts), MTU (mtu.ts).
+ */
+import type { Snapshot } from '../snapshot/schema';
+import type { TopoInterface, TopoNetns, TopoNode, Topology } from './types';
+import { Cluster, Warnings } from './cluster';
+import type { NsWork } from './cluster';
+import { latestPerNode } from './nodes';
+import { mergeK8sFacts, pushUnique } from './k8s';
+import { buildNetns, mergeDuplicateNetns } from './interfaces';
+import { assignRoles, isCiliumDevice } from './roles';
+import { pairVeths } from './veth';
+import { buildPods } from './pods';
+import { buildTunnelEdges } from './tunnels';
+import { buildHostRouteEdges } from './hostRoutes';
+import { buildSegmentEdges } from './segments';
+import { checkPodMtus } from './mtu';
+import { canon, isGlobalAddress } from './addr';
+import { formatPrefix, parsePrefix } from '../net/ip';
+
+/** Builds the cluster topology from node snapshots (one per node; duplicates keep the latest). */
+export function buildTopology(snapshots: readonly Snapshot[]): Topology {
+  const warnings = new Warnings();
+  const chosen = latestPerNode(snapshots, warnings);
+  const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings);
+
+  for (const snap of chosen) captureNode(cluster, snap);
+  for (const name of cluster.k8s.nodes.keys()) cluster.ensureNode(name);
+  for (const node of cluster.nodes.values()) for (const a of node.topo.addresses) cluster.indexAddress(a, node.name);
+
+  for (const node of cluster.nodes.values()) {
+    if (node.namespaces.length === 0) continue;
+    pairVeths(node, cluster);
+    for (const ns of node.namespaces) bridgePorts(ns, cluster);
+  }
+  const pods = buildPods(cluster);
+  const activeTunnels = buildTunnelEdges(cluster);
+  buildHostRouteEdges(cluster);
+  buildSegmentEdges(cluster);
+  checkPodMtus(cluster, activeTunnels);
+
+  const ordered = [...cluster.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const nodes: TopoNode[] = [];
+  const namespaces: TopoNetns[] = [];
+  const interfaces: TopoInterface[] = [];
+  for (const node of ordered) {
+    nodes.push(node.topo);
+    for (const ns of node.namespaces) {
+      namespaces.push(ns.topo);
+      for (const iface of ns.list) interfaces.push(iface);
+    }
+  }
+  return { nodes, namespaces, interfaces, pods, edges: cluster.edges.finish(), warnings: warnings.list };
+}
+
+/** Turns one node's snapshot into its namespaces, interfaces and node facts. */
+function captureNode(cluster: Cluster, snap: Snapshot): void {
+  const node = cluster.ensureNode(snap.node.name);
+  node.snapshot = snap;
+  const topo = node.topo;
+  topo.captured = true;
+  if (snap.collectedAt !== undefined) topo.collectedAt = snap.collectedAt;
+  topo.source = snap.collector.source !== undefined ? `${snap.collector.name}: ${snap.collector.source}` : snap.collector.name;
+
+  const list = mergeDuplicateNetns(node.name, snap.namespaces, cluster);
+  const built = list.map((ns) => buildNetns(node, ns, cluster));
+  for (const ns of built) {
+    if (!ns.isHost) continue;
+    if (node.host === undefined) node.host = ns;
+    else {
+      cluster.warnings.add(`${node.name} has more than one host namespace; ${node.host.topo.name} is used`, node.name, ns.topo.id);
+      ns.isHost = false;
+    }
+  }
+  // The host netns first: readers and the UI look for it there.
+  node.namespaces = node.host ? [node.host, ...built.filter((ns) => ns !== node.host)] : built;
+  for (const ns of node.namespaces) node.nsByName.set(ns.topo.name, ns);
+
+  const declared = (snap.node.addresses ?? []).map(canon);
+  for (const ns of node.namespaces) assignRoles(ns, ns.isHost ? declared : []);
+
+  const host = node.host;
+  const addresses: string[] = [...new Set(declared)];
+  if (host !== undefined) {
+    topo.hostNetns = host.topo.id;
+    if (host.topo.ipForward !== undefined) topo.ipForward = host.topo.ipForward;
+    for (const iface of host.list) {
+      if (iface.role === 'loopback') continue;
+      for (const a of iface.addresses) if (!node.hostAddrOwner.has(a.ip)) node.hostAddrOwner.set(a.ip, iface);
+      if (iface.role === 'underlay') {
+        topo.underlay.push(iface.id);
+        for (const a of iface.addresses) if (isGlobalAddress(a)) pushUnique(addresses, a.ip);
+      } else if (iface.role === 'vtep' || iface.role === 'ip-tunnel') {
+        topo.tunnels.push(iface.id);
+      }
+    }
+    const cilium = host.list.filter((i) => isCiliumDevice(i.name)).map((i) => i.name);
+    if (cilium.length > 0) {
+      topo.datapath = 'ebpf';
+      cluster.warnings.add(
+        `${node.name} runs Cilium (${cilium.slice(0, 3).join(', ')}${cilium.length > 3 ? ', …' : ''}): eBPF forwards pod traffic without the routing table, so a route-based trace is not faithful on this node`,
+        node.name,
+      );
+    }
+  }
+  for (const a of topo.addresses) pushUnique(addresses, a);
+  topo.addresses = addresses;
+
+  const podCidrs: string[] = [];
+  for (const c of snap.node.podCidrs ?? []) pushUnique(podCidrs, c);
+  for (const c of topo.podCidrs) pushUnique(podCidrs, c);
+  if (podCidrs.length === 0 && host !== undefined) for (const c of impliedPodCidrs(host)) pushUnique(podCidrs, c);
+  topo.podCidrs = podCidrs;
+}
+
+/**
+ * PodCIDRs the host netns implies when nothing states them: the subnet of the
+ * pod bridge's address (flannel and the bridge plugin put the node's /24
+ * there), and Calico's `blackhole … proto bird` routes for its own blocks.
+ */
+function impliedPodCidrs(host: NsWork): string[] {
+  const out: string[] = [];
+  for (const iface of host.list) {
+    if (iface.role !== 'bridge' || !/^(cni0|cbr0|docker0)$/.test(iface.name)) continue;
+    for (const a of iface.addresses) {
+      if (a.family !== 4 || !isGlobalAddress(a)) continue;
+      const p = parsePrefix(`${a.ip}/${a.prefixlen}`, 4);
+      if (p !== null) out.push(formatPrefix(p));
+    }
+  }
+  for (const route of host.topo.routes) {
+    if (route.type === 'blackhole' && route.protocol === 'bird') out.push(route.dst);
+  }
+  return out;
+}
+
+/** `bridge-port` edges: each port → the bridge it is enslaved to. */
+function bridgePorts(ns: NsWork, cluster: Cluster): void {
+  const prefix = ns.topo.id.length + 1;
+  for (const iface of ns.list) {
+    if (iface.master === undefined) continue;
+    const master = ns.byName.get(iface.master.slice(prefix));
+    if (master === undefined || master.role !== 'bridge') continue;
+    const how = ns.links.get(iface.name)?.master === master.name ? 'master' : 'bridge fdb: master';
+    cluster.edges.directed('bridge-port', iface.id, master.id, false, `${iface.name} ${how} ${master.name}`);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `host-route` edges (DOMAIN §3b): flannel host-gw and Calico BGP without an
+ * overlay route a remote podCIDR straight to the remote node's underlay
+ * address — `172.22.1.0/24 via 10.30.180.55 dev eth0`.
+ *
+ * A gateway the evidence attributes to a node is that node. A gateway nobody
+ * names is taken for an uncaptured node only when the route carries pod
+ * addresses (it overlaps a podCIDR or a pod netns's cluster route); routes to
+ * ordinary networks through a router, and the default gateway, are not nodes.
+ */
+import type { Cluster } from './cluster';
+import { canon, describeRoute, dstLength, forEachHop, isDefaultDst, isMainTable } from './addr';
+import { PrefixSet } from './prefixSet';
+
+/** Builds `host-route` edges from every captured host netns. */
+export function buildHostRouteEdges(cluster: Cluster): void {
+  let podSpace: PrefixSet | undefined;
+  const captured = [...cluster.nodes.values()].filter((n) => n.host !== undefined);
+  for (const node of captured) {
+    const host = node.host;
+    if (host === undefined) continue;
+    const defaultGateways = new Set<string>();
+    for (const route of host.topo.routes) {
+      if (!isDefaultDst(route.dst)) continue;
+      forEachHop(route, (hop) => {
+        if (hop.gateway !== undefined) defaultGateways.add(canon(hop.gateway));
+      });
+    }
+    for (const route of host.topo.routes) {
+      if (route.type !== 'unicast' || dstLength(route.dst) === 0 || route.table === 'local') continue;
+      forEachHop(route, (hop) => {
+        if (hop.gateway === undefined || hop.dev === undefined) return;
+        const nic = host.byName.get(hop.dev);
+        if (nic === undefined || nic.role !== 'underlay') return;
+        const gw = canon(hop.gateway);
+        if (node.hostAddrOwner.has(gw)) return;
+        let remote = cluster.nodeOf(gw);
+        let inferred = false;
+        let evidence = `${node.name}: ${describeRoute(route, hop)}`;
+        if (remote === undefined) {
+          if (defaultGateways.has(gw) || cluster.isAmbiguous(gw)) return;
+          podSpace ??= buildPodSpace(cluster);
+          if (!podSpace.overlaps(route.dst)) return;
+          remote = cluster.nodeForAddress(gw);
+          if (remote === undefined) return;
+          inferred = true;
+          evidence += ` (${gw} taken for a node: ${route.dst} holds pod addresses)`;
+        }
+        if (remote === node) return;
+        const target = remote.hostAddrOwner.get(gw)?.id ?? remote.name;
+        cluster.edges.pair('host-route', nic.id, target, inferred, evidence);
+      });
+    }
+  }
+}
+
+/**
+ * Where pod addresses live: every node's podCIDRs, and the cluster-wide
+ * routes pods use (`172.22.0.0/16 via 172.22.0.1 dev eth0`). Built only when a
+ * gateway needs it.
+ */
+function buildPodSpace(cluster: Cluster): PrefixSet {
+  const set = new PrefixSet();
+  const seen = new Set<string>();
+  const add = (dst: string): void => {
+    if (seen.has(dst)) return;
+    seen.add(dst);
+    set.add(dst);
+  };
+  for (const node of cluster.nodes.values()) {
+    for (const c of node.topo.podCidrs) add(c);
+    for (const ns of node.namespaces) {
+      if (ns.isHost || ns.topo.kind !== 'pod') continue;
+      for (const route of ns.topo.routes) {
+        if (!isMainTable(route.table) || isDefaultDst(route.dst)) continue;
+        add(route.dst);
+      }
+    }
+  }
+  return set;
+}
+

@@ -1,0 +1,133 @@
+/**
+ * Kubernetes facts gathered from every snapshot: nodes (addresses, podCIDRs,
+ * flannel annotations) and pods. Snapshots may each carry the whole cluster's
+ * view or only their own part; facts are merged by name, later snapshots
+ * filling in what earlier ones lacked.
+ */
+import type { K8sPod, Snapshot } from '../snapshot/schema';
+import type { Warnings } from './cluster';
+import { canon, isLinkLocalIp } from './addr';
+import { ipFamily } from '../net/ip';
+
+/** What the Kubernetes API says about one node. */
+export interface K8sNodeFacts {
+  name: string;
+  addresses: string[];
+  podCidrs: string[];
+  annotations: Record<string, string>;
+  /** Parsed flannel VXLAN annotations, when the node carries them. */
+  flannel?: FlannelBackend;
+}
+
+/** flannel's VXLAN backend facts for one node (`backend-data` + `public-ip` annotations). */
+export interface FlannelBackend {
+  vni?: number;
+  vtepMac?: string;
+  publicIp?: string;
+}
+
+/** A pod as the Kubernetes API describes it, with its namespace settled. */
+export interface K8sPodFacts extends K8sPod {
+  /** `namespace/name`; `?` stands for a namespace the evidence does not give. */
+  id: string;
+  namespace: string;
+  /** `ip` and `ips`, canonical and deduplicated. */
+  allIps: string[];
+}
+
+/** Everything the Kubernetes API said, merged over all snapshots. */
+export interface K8sFacts {
+  nodes: Map<string, K8sNodeFacts>;
+  pods: Map<string, K8sPodFacts>;
+}
+
+export const FLANNEL_BACKEND_DATA = 'flannel.alpha.coreos.com/backend-data';
+export const FLANNEL_PUBLIC_IP = 'flannel.alpha.coreos.com/public-ip';
+
+/** Merges the Kubernetes sections of all snapshots. */
+export function mergeK8sFacts(snapshots: readonly Snapshot[], warnings: Warnings): K8sFacts {
+  const nodes = new Map<string, K8sNodeFacts>();
+  const pods = new Map<string, K8sPodFacts>();
+  const noNamespace: string[] = [];
+  for (const snap of snapshots) {
+    for (const n of snap.kubernetes?.nodes ?? []) {
+      let facts = nodes.get(n.name);
+      if (facts === undefined) {
+        facts = { name: n.name, addresses: [], podCidrs: [], annotations: {} };
+        nodes.set(n.name, facts);
+      }
+      for (const a of n.addresses ?? []) pushUnique(facts.addresses, canon(a));
+      for (const c of n.podCidrs ?? []) pushUnique(facts.podCidrs, c);
+      if (n.annotations) Object.assign(facts.annotations, n.annotations);
+    }
+    for (const p of snap.kubernetes?.pods ?? []) {
+      const namespace = p.namespace ?? '?';
+      const id = `${namespace}/${p.name}`;
+      const existing = pods.get(id);
+      const ips: string[] = existing ? existing.allIps : [];
+      if (p.ip !== undefined) pushUnique(ips, canon(p.ip));
+      for (const ip of p.ips ?? []) pushUnique(ips, canon(ip));
+      if (existing === undefined) {
+        if (p.namespace === undefined) noNamespace.push(p.name);
+        pods.set(id, { ...p, id, namespace, allIps: ips });
+      } else {
+        for (const [k, v] of Object.entries(p)) {
+          if (v !== undefined && k !== 'namespace') (existing as unknown as Record<string, unknown>)[k] = v;
+        }
+        existing.allIps = ips;
+      }
+    }
+  }
+  if (noNamespace.length > 0) {
+    warnings.add(
+      `${noNamespace.length} pod(s) without a namespace in the evidence, shown as ?/NAME: ${listSome(noNamespace)}`,
+      undefined,
+      noNamespace.length === 1 ? `?/${noNamespace[0]}` : undefined,
+    );
+  }
+  for (const facts of nodes.values()) {
+    const flannel = parseFlannel(facts, warnings);
+    if (flannel !== undefined) {
+      facts.flannel = flannel;
+      if (flannel.publicIp !== undefined) pushUnique(facts.addresses, flannel.publicIp);
+    }
+    // Kubelets started with --hostname-override=<InternalIP> name nodes by address (`10.30.180.56`).
+    if (ipFamily(facts.name) !== null && !isLinkLocalIp(facts.name)) pushUnique(facts.addresses, canon(facts.name));
+  }
+  return { nodes, pods };
+}
+
+function parseFlannel(facts: K8sNodeFacts, warnings: Warnings): FlannelBackend | undefined {
+  const data = facts.annotations[FLANNEL_BACKEND_DATA];
+  const publicIpText = facts.annotations[FLANNEL_PUBLIC_IP];
+  if (data === undefined && publicIpText === undefined) return undefined;
+  const backend: FlannelBackend = {};
+  if (publicIpText !== undefined) {
+    if (ipFamily(publicIpText.trim()) !== null) backend.publicIp = canon(publicIpText.trim());
+    else warnings.add(`node ${facts.name}: ${FLANNEL_PUBLIC_IP} "${publicIpText}" is not an address`, facts.name);
+  }
+  if (data !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(data);
+      if (parsed !== null && typeof parsed === 'object') {
+        const o = parsed as Record<string, unknown>;
+        if (typeof o.VNI === 'number') backend.vni = o.VNI;
+        if (typeof o.VtepMAC === 'string') backend.vtepMac = o.VtepMAC.toLowerCase();
+      }
+    } catch {
+      warnings.add(`node ${facts.name}: ${FLANNEL_BACKEND_DATA} is not JSON`, facts.name);
+    }
+  }
+  return backend;
+}
+
+/** Appends `v` unless present (lists here are short: a node's few addresses). */
+export function pushUnique<T>(list: T[], v: T): void {
+  if (!list.includes(v)) list.push(v);
+}
+
+/** `a, b, c and 7 more`: names in a warning without flooding it. */
+export function listSome(names: readonly string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}

@@ -1,0 +1,90 @@
+/**
+ * Pods: the captured ones (a netns with a pod reference, or whose addresses
+ * are a Kubernetes pod's IPs) and the ones only the Kubernetes API lists.
+ * hostNetwork pods share their node's host netns and have no veth.
+ */
+import type { PodRef } from '../snapshot/schema';
+import type { TopoPod } from './types';
+import type { Cluster, NsWork } from './cluster';
+import type { K8sPodFacts } from './k8s';
+import { pushUnique } from './k8s';
+import { isGlobalAddress } from './addr';
+
+/** Builds every pod, links pods and namespaces both ways, and creates uncaptured nodes pods name. Sorted by id. */
+export function buildPods(cluster: Cluster): TopoPod[] {
+  const pods = new Map<string, TopoPod>();
+
+  for (const node of cluster.nodes.values()) {
+    for (const ns of node.namespaces) {
+      const ref = ns.snap.pod;
+      if (ns.isHost || ref === undefined) continue;
+      const id = `${ref.namespace}/${ref.name}`;
+      const existing = pods.get(id);
+      if (existing !== undefined) {
+        cluster.warnings.add(`pod ${id} is captured twice (${existing.netns ?? '?'} and ${ns.topo.id}); the first is kept`, node.name, id);
+        continue;
+      }
+      const pod: TopoPod = { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
+      if (ref.uid !== undefined) pod.uid = ref.uid;
+      pods.set(id, pod);
+    }
+  }
+
+  const byIp = new Map<string, K8sPodFacts>();
+  for (const facts of cluster.k8s.pods.values()) {
+    let pod = pods.get(facts.id);
+    if (pod === undefined) {
+      pod = { id: facts.id, namespace: facts.namespace, name: facts.name, ips: [...facts.allIps] };
+      pods.set(facts.id, pod);
+    } else {
+      for (const ip of facts.allIps) pushUnique(pod.ips, ip);
+      if (pod.node !== undefined && facts.node !== undefined && pod.node !== facts.node) {
+        cluster.warnings.add(`pod ${pod.id} was captured on ${pod.node} but Kubernetes places it on ${facts.node}`, pod.node, pod.id);
+      }
+    }
+    if (facts.uid !== undefined && pod.uid === undefined) pod.uid = facts.uid;
+    if (facts.phase !== undefined) pod.phase = facts.phase;
+    if (facts.hostNetwork !== undefined) pod.hostNetwork = facts.hostNetwork;
+    if (pod.node === undefined && facts.node !== undefined) pod.node = facts.node;
+    if (pod.node !== undefined) {
+      const node = cluster.ensureNode(pod.node);
+      if (facts.hostNetwork === true && node.host !== undefined) pod.netns = node.host.topo.id;
+    }
+    // A hostNetwork pod's IP is its node's: it must not claim a pod netns.
+    if (facts.hostNetwork !== true) for (const ip of facts.allIps) byIp.set(ip, facts);
+  }
+
+  // A pod netns captured without a name (`ip netns exec cni-…`) is the pod whose IP it holds.
+  if (byIp.size > 0) {
+    for (const node of cluster.nodes.values()) {
+      for (const ns of node.namespaces) {
+        if (ns.isHost || ns.topo.pod !== undefined) continue;
+        for (const ip of netnsIps(ns)) {
+          const facts = byIp.get(ip);
+          if (facts === undefined || (facts.node !== undefined && facts.node !== node.name)) continue;
+          const pod = pods.get(facts.id);
+          if (pod === undefined || pod.netns !== undefined) continue;
+          pod.netns = ns.topo.id;
+          pod.node = node.name;
+          const ref: PodRef = { namespace: pod.namespace, name: pod.name };
+          if (pod.uid !== undefined) ref.uid = pod.uid;
+          ns.topo.pod = ref;
+          if (ns.topo.kind === 'other') ns.topo.kind = 'pod';
+          break;
+        }
+      }
+    }
+  }
+
+  return [...pods.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Global addresses held in a pod netns: what Kubernetes calls the pod's IPs. */
+function netnsIps(ns: NsWork): string[] {
+  const ips: string[] = [];
+  for (const iface of ns.list) {
+    if (iface.role === 'loopback') continue;
+    for (const a of iface.addresses) if (isGlobalAddress(a)) pushUnique(ips, a.ip);
+  }
+  return ips;
+}

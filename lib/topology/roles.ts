@@ -1,0 +1,96 @@
+/**
+ * The part each interface plays (DOMAIN §1). Kinds come from `ip -d link` /
+ * `ip -j -d link`; text `ip addr` never prints one, so names and relations
+ * (ports of a bridge, routes to pods, the default route's device) decide when
+ * the kind is unknown. A known kind always beats a name.
+ */
+import type { InterfaceRole, TopoInterface } from './types';
+import type { NsWork } from './cluster';
+import { canon, forEachHop, isDefaultDst, isGlobalAddress, isMainTable } from './addr';
+
+const BRIDGE_NAMES = new Set(['cni0', 'docker0', 'cbr0']);
+const VTEP_NAME = /^(flannel\.\d+|vxlan\.calico|vxlan-v6\.calico|cilium_vxlan|cilium_geneve|vxlan[.\-_].+)$/;
+const TUNNEL_NAME = /^(tunl0|wireguard\.cali|wg-v6\.cali|flannel-wg(-v6)?)$/;
+const HOST_VETH_NAME = /^(veth|cali|lxc)/;
+/** A veth pair inside the host netns (Cilium's own plumbing), not a pod's veth. */
+const HOST_INTERNAL_VETH = new Set(['cilium_host', 'cilium_net']);
+/** Devices that hold addresses but carry no node-to-node traffic: service VIPs, node-local DNS, Cilium's host device. */
+const NOT_UNDERLAY_NAME = /^(kube-ipvs0|nodelocaldns|cilium_.*|docker_gwbridge|virbr\d+)$/;
+const UNDERLAY_KINDS = new Set<string | undefined>([undefined, 'device', 'bond', 'vlan', 'macvlan', 'ipvlan', 'other']);
+
+/** Devices that make a node's datapath eBPF (Cilium) rather than route-based. */
+export function isCiliumDevice(name: string): boolean {
+  return name === 'cilium_host' || name === 'cilium_net' || name === 'cilium_vxlan' || name === 'cilium_geneve' || name.startsWith('lxc');
+}
+
+/**
+ * Assigns roles in one namespace. `nodeAddresses` are the node's addresses
+ * from the snapshot header: the device holding one is an underlay NIC.
+ */
+export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void {
+  const portCount = new Map<string, number>();
+  for (const iface of ns.list) {
+    if (iface.master !== undefined) portCount.set(iface.master, (portCount.get(iface.master) ?? 0) + 1);
+  }
+  const routedDevs = new Set<string>();
+  const underlayNames = new Set<string>();
+  if (ns.isHost) {
+    for (const route of ns.topo.routes) {
+      const isDefault = isDefaultDst(route.dst) && isMainTable(route.table);
+      forEachHop(route, (hop) => {
+        if (hop.dev === undefined) return;
+        routedDevs.add(hop.dev);
+        if (isDefault) underlayNames.add(hop.dev);
+      });
+    }
+    const owners = new Map<string, string>();
+    for (const iface of ns.list) for (const a of iface.addresses) owners.set(a.ip, iface.name);
+    const ownerOf = (ip: string | undefined): string | undefined => (ip === undefined ? undefined : owners.get(canon(ip)));
+    for (const iface of ns.list) {
+      for (const dev of [iface.vxlan?.dev, iface.tunnel?.dev, ownerOf(iface.vxlan?.local), ownerOf(iface.tunnel?.local)]) {
+        if (dev !== undefined) underlayNames.add(dev);
+      }
+    }
+    for (const a of nodeAddresses) {
+      const owner = ownerOf(a);
+      if (owner !== undefined) underlayNames.add(owner);
+    }
+  }
+  for (const iface of ns.list) {
+    iface.role = roleOf(iface, ns, (portCount.get(iface.id) ?? 0) > 0, routedDevs, underlayNames);
+  }
+}
+
+function roleOf(
+  iface: TopoInterface,
+  ns: NsWork,
+  hasPorts: boolean,
+  routedDevs: ReadonlySet<string>,
+  underlayNames: ReadonlySet<string>,
+): InterfaceRole {
+  const { kind, name } = iface;
+  const link = ns.links.get(name);
+  if (kind === 'loopback' || (kind === undefined && name === 'lo')) return 'loopback';
+  if (kind === 'bridge') return 'bridge';
+  if (kind === undefined && (BRIDGE_NAMES.has(name) || (hasPorts && !/^(bond|team)/.test(name)))) return 'bridge';
+  if (kind === 'vxlan' || kind === 'geneve' || iface.vxlan !== undefined) return 'vtep';
+  if (kind === undefined && VTEP_NAME.test(name)) return 'vtep';
+  if (kind === 'ipip' || kind === 'gre' || kind === 'wireguard' || iface.tunnel !== undefined) return 'ip-tunnel';
+  if (kind === undefined && TUNNEL_NAME.test(name)) return 'ip-tunnel';
+  if (HOST_INTERNAL_VETH.has(name)) return 'other';
+  const peer = link?.peer;
+  if (ns.isHost) {
+    if (kind === 'veth') return 'host-veth';
+    if (kind === undefined && peer !== undefined && peer.ifindex !== undefined) return 'host-veth';
+    if (kind === undefined && HOST_VETH_NAME.test(name) && (iface.master !== undefined || routedDevs.has(name))) return 'host-veth';
+    if (UNDERLAY_KINDS.has(kind) && !NOT_UNDERLAY_NAME.test(name)) {
+      if (underlayNames.has(name)) return 'underlay';
+      if (iface.addresses.some(isGlobalAddress)) return 'underlay';
+    }
+    return 'other';
+  }
+  // Inside a pod: `eth0@if220` is the pod end of a veth even when `ip link` printed no kind.
+  if (kind === 'veth') return 'pod-veth';
+  if (kind === undefined && peer !== undefined && peer.ifindex !== undefined) return 'pod-veth';
+  return 'other';
+}

@@ -1,0 +1,325 @@
+/**
+ * Tunnel edges: VTEP ↔ remote VTEP (`vxlan`), tunl0 → remote node (`ipip`),
+ * and each tunnel device → the underlay NIC that carries its outer packets
+ * (`underlay`). DOMAIN §3a, §3c.
+ *
+ * Remote ends are found through indexes built once (underlay address → node,
+ * VTEP MAC → device), never by scanning nodes per FDB entry: a 1,000-node
+ * flannel cluster has a million FDB entries.
+ */
+import type { TopoEdge, TopoInterface } from './types';
+import type { Cluster, NodeWork } from './cluster';
+import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp } from './addr';
+import { MainTableV4 } from './routeLookup';
+import { checkTunnelFits } from './mtu';
+import { ipFamily } from '../net/ip';
+
+/** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
+export const LINUX_VXLAN_PORT = 8472;
+/** Calico's VXLAN device uses the IANA port and VNI 4096 (DOMAIN §3d). */
+const CALICO_VXLAN = { port: 4789, vni: 4096 } as const;
+
+/** The VNI of a VTEP: from `ip -d link`, else the documented default its name implies. */
+export function vtepVni(vtep: TopoInterface): number | undefined {
+  if (vtep.vxlan !== undefined) return vtep.vxlan.id;
+  const m = /^flannel\.(\d+)$/.exec(vtep.name);
+  if (m?.[1] !== undefined) return Number(m[1]);
+  if (vtep.name === 'vxlan.calico' || vtep.name === 'vxlan-v6.calico') return CALICO_VXLAN.vni;
+  return undefined;
+}
+
+/** The UDP destination port a VTEP sends to. */
+export function vtepPort(vtep: TopoInterface): number | undefined {
+  if (vtep.vxlan !== undefined) return vtep.vxlan.port ?? LINUX_VXLAN_PORT;
+  if (vtep.name === 'vxlan.calico' || vtep.name === 'vxlan-v6.calico') return CALICO_VXLAN.port;
+  if (vtep.role === 'vtep' && vtep.kind !== 'geneve') return LINUX_VXLAN_PORT;
+  return undefined;
+}
+
+/** A tunnel's local address when it is fixed (`local 30.0.1.160`); `any` is not one. */
+function fixedLocal(t: TopoInterface): string | undefined {
+  const local = t.vxlan?.local ?? t.tunnel?.local;
+  return local !== undefined && ipFamily(local) !== null ? canon(local) : undefined;
+}
+
+/** Working facts of the tunnel stage. */
+class TunnelWork {
+  /** Per tunnel edge: each end's outer address as the other end (or an annotation) states it. */
+  readonly outerOf = new Map<TopoEdge, Map<string, string>>();
+  /** Per tunnel edge: a VNI stated by the evidence (FDB `vni`, annotation) rather than a device. */
+  readonly statedVni = new Map<TopoEdge, number>();
+  /** Per tunnel device: outer destinations it sends to (FDB `dst`, route gateways). */
+  readonly outerDsts = new Map<TopoInterface, Set<string>>();
+  /** Per tunnel device: the underlay NICs carrying it. */
+  readonly carriers = new Map<TopoInterface, TopoInterface[]>();
+  readonly vtepByMac = new Map<string, TopoInterface | null>();
+  readonly ifaceById = new Map<string, TopoInterface>();
+  readonly tables = new Map<NodeWork, MainTableV4>();
+
+  constructor(readonly cluster: Cluster) {}
+
+  setOuter(edge: TopoEdge, end: string, ip: string): void {
+    let m = this.outerOf.get(edge);
+    if (m === undefined) {
+      m = new Map();
+      this.outerOf.set(edge, m);
+    }
+    if (!m.has(end)) m.set(end, ip);
+  }
+
+  addDst(tunnel: TopoInterface, ip: string): void {
+    let s = this.outerDsts.get(tunnel);
+    if (s === undefined) {
+      s = new Set();
+      this.outerDsts.set(tunnel, s);
+    }
+    s.add(ip);
+  }
+
+  table(node: NodeWork): MainTableV4 | undefined {
+    const host = node.host;
+    if (host === undefined) return undefined;
+    let t = this.tables.get(node);
+    if (t === undefined) {
+      t = new MainTableV4(host.topo.routes);
+      this.tables.set(node, t);
+    }
+    return t;
+  }
+}
+
+/** Builds `vxlan`, `ipip` and `underlay` edges; returns the tunnels that carry traffic. */
+export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
+  const work = new TunnelWork(cluster);
+  const captured = [...cluster.nodes.values()].filter((n) => n.host !== undefined);
+  for (const node of captured) {
+    for (const iface of node.host?.list ?? []) {
+      if (iface.role !== 'vtep' && iface.role !== 'ip-tunnel') continue;
+      work.ifaceById.set(iface.id, iface);
+      if (iface.role === 'vtep' && iface.mac !== undefined) {
+        work.vtepByMac.set(iface.mac, work.vtepByMac.has(iface.mac) ? null : iface);
+      }
+    }
+  }
+  for (const node of captured) vxlanFromFdb(node, work);
+  vxlanFromAnnotations(captured, work);
+  for (const node of captured) ipipFromRoutes(node, work);
+  for (const node of captured) underlayEdges(node, work);
+  finishTunnelEdges(work);
+  return new Set(work.outerDsts.keys());
+}
+
+/** The device (or, failing that, the node) at the far end of a tunnel towards `remote`. */
+function remoteEnd(remote: NodeWork, role: 'vtep' | 'ip-tunnel', like: TopoInterface, work: TunnelWork, mac?: string): string {
+  if (mac !== undefined) {
+    const byMac = work.vtepByMac.get(mac);
+    if (byMac && byMac.node === remote.name) return byMac.id;
+  }
+  const candidates = (remote.host?.list ?? []).filter((i) => i.role === role);
+  if (role === 'vtep') {
+    const vni = vtepVni(like);
+    const sameVni = candidates.filter((c) => vni !== undefined && vtepVni(c) === vni);
+    if (sameVni.length === 1 && sameVni[0] !== undefined) return sameVni[0].id;
+  }
+  const sameName = candidates.find((c) => c.name === like.name);
+  if (sameName !== undefined) return sameName.id;
+  if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0].id;
+  return remote.name;
+}
+
+function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
+  const host = node.host;
+  if (host === undefined) return;
+  const { cluster } = work;
+  const byMac = new Map<string, TopoEdge>();
+  const remoteCache = new Map<string, string>();
+  for (const f of host.topo.fdb) {
+    if (f.dst === undefined) continue;
+    const vtep = host.byName.get(f.dev);
+    if (vtep === undefined || vtep.role !== 'vtep') continue;
+    const dst = canon(f.dst);
+    if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
+    const remote = cluster.nodeForAddress(dst);
+    if (remote === undefined || remote === node) continue;
+    const mac = f.mac.toLowerCase();
+    const cacheKey = `${vtep.name}|${mac}|${remote.name}`;
+    let end = remoteCache.get(cacheKey);
+    if (end === undefined) {
+      end = remoteEnd(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
+      remoteCache.set(cacheKey, end);
+    }
+    const edge = cluster.edges.pair('vxlan', vtep.id, end, false, `${node.name}: fdb ${mac} dev ${vtep.name} dst ${dst}`);
+    work.setOuter(edge, end, dst);
+    if (f.vni !== undefined && !work.statedVni.has(edge)) work.statedVni.set(edge, f.vni);
+    work.addDst(vtep, dst);
+    byMac.set(`${vtep.name}|${mac}`, edge);
+  }
+  if (byMac.size === 0) return;
+  // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry; it is the same tunnel.
+  for (const n of host.topo.neighbours) {
+    if (n.lladdr === undefined) continue;
+    const edge = byMac.get(`${n.dev}|${n.lladdr.toLowerCase()}`);
+    if (edge !== undefined) cluster.edges.addEvidence(edge, `${node.name}: neigh ${n.dst} dev ${n.dev} lladdr ${n.lladdr.toLowerCase()}`);
+  }
+}
+
+/**
+ * flannel's node annotations state every node's VTEP MAC and public IP. They
+ * draw (inferred) edges only from VTEPs whose FDB was not captured whole: a
+ * complete FDB is what the kernel uses, and a tunnel it lacks does not exist.
+ */
+function vxlanFromAnnotations(captured: readonly NodeWork[], work: TunnelWork): void {
+  const { cluster } = work;
+  const annotated = [...cluster.k8s.nodes.values()].filter((f) => f.flannel?.publicIp !== undefined);
+  if (annotated.length === 0) return;
+  for (const node of captured) {
+    const host = node.host;
+    if (host === undefined) continue;
+    const fdbComplete = host.topo.known.includes('fdb') && !host.topo.filtered.includes('fdb');
+    if (fdbComplete) continue;
+    const own = cluster.k8s.nodes.get(node.name)?.flannel;
+    for (const vtep of host.list) {
+      if (vtep.role !== 'vtep') continue;
+      const vni = vtepVni(vtep);
+      for (const facts of annotated) {
+        const backend = facts.flannel;
+        if (facts.name === node.name || backend?.publicIp === undefined) continue;
+        if (vni !== undefined && backend.vni !== undefined && vni !== backend.vni) continue;
+        const remote = cluster.ensureNode(facts.name);
+        const end = remoteEnd(remote, 'vtep', vtep, work, backend.vtepMac);
+        const evidence = `annotations of ${facts.name}: VNI ${backend.vni ?? '?'}, VtepMAC ${backend.vtepMac ?? '?'}, public-ip ${backend.publicIp}`;
+        const edge = cluster.edges.pair('vxlan', vtep.id, end, true, evidence);
+        work.setOuter(edge, end, backend.publicIp);
+        if (own?.publicIp !== undefined) work.setOuter(edge, vtep.id, own.publicIp);
+        if (backend.vni !== undefined && !work.statedVni.has(edge)) work.statedVni.set(edge, backend.vni);
+        work.addDst(vtep, backend.publicIp);
+      }
+    }
+  }
+}
+
+/** Calico IPIP: `10.244.9.0/26 via 192.168.50.12 dev tunl0 proto bird onlink` tunnels to the node owning 192.168.50.12. */
+function ipipFromRoutes(node: NodeWork, work: TunnelWork): void {
+  const host = node.host;
+  if (host === undefined) return;
+  const { cluster } = work;
+  for (const route of host.topo.routes) {
+    forEachHop(route, (hop) => {
+      if (hop.gateway === undefined || hop.dev === undefined) return;
+      const tunnel = host.byName.get(hop.dev);
+      if (tunnel === undefined || tunnel.role !== 'ip-tunnel') return;
+      const gw = canon(hop.gateway);
+      const remote = cluster.nodeForAddress(gw);
+      if (remote === undefined || remote === node) return;
+      let end = remoteEnd(remote, 'ip-tunnel', tunnel, work);
+      if (end === remote.name) {
+        const nic = remote.hostAddrOwner.get(gw);
+        if (nic !== undefined) end = nic.id;
+      }
+      const edge = cluster.edges.pair('ipip', tunnel.id, end, false, `${node.name}: ${describeRoute(route, hop)}`);
+      work.setOuter(edge, end, gw);
+      work.addDst(tunnel, gw);
+    });
+  }
+}
+
+/** Each tunnel device → the NIC(s) its outer packets leave by. */
+function underlayEdges(node: NodeWork, work: TunnelWork): void {
+  const host = node.host;
+  if (host === undefined) return;
+  const { cluster } = work;
+  for (const tunnel of host.list) {
+    if (tunnel.role !== 'vtep' && tunnel.role !== 'ip-tunnel') continue;
+    const found = new Map<TopoInterface, { inferred: boolean; evidence: string }>();
+    const dev = tunnel.vxlan?.dev ?? tunnel.tunnel?.dev;
+    const local = fixedLocal(tunnel);
+    if (dev !== undefined) {
+      const nic = host.byName.get(dev);
+      if (nic !== undefined) found.set(nic, { inferred: false, evidence: `${tunnel.name} ${tunnel.vxlan ? 'vxlan' : 'tunnel'} dev ${dev}` });
+    } else if (local !== undefined && node.hostAddrOwner.has(local)) {
+      const nic = node.hostAddrOwner.get(local);
+      if (nic !== undefined && nic !== tunnel) found.set(nic, { inferred: false, evidence: `${tunnel.name} local ${local} is an address of ${nic.name}` });
+    } else {
+      // `local any` (Calico's tunl0): the source, and so the NIC, is whatever the route to each remote gateway says.
+      const dsts = work.outerDsts.get(tunnel);
+      const table = work.table(node);
+      const byNic = new Map<TopoInterface, string[]>();
+      if (dsts !== undefined && table !== undefined) {
+        for (const dst of dsts) {
+          const route = table.lookup(dst);
+          const nic = route?.dev !== undefined ? host.byName.get(route.dev) : undefined;
+          if (nic === undefined || nic === tunnel || nic.role === 'vtep' || nic.role === 'ip-tunnel') continue;
+          const list = byNic.get(nic);
+          if (list === undefined) byNic.set(nic, [dst]);
+          else list.push(dst);
+        }
+      }
+      for (const [nic, via] of byNic) {
+        const more = via.length > 1 ? ` (and ${via.length - 1} more remote end${via.length > 2 ? 's' : ''})` : '';
+        found.set(nic, { inferred: true, evidence: `${tunnel.name} has no fixed local address; the route to ${via[0] ?? '?'}${more} leaves by ${nic.name}` });
+      }
+      if (found.size === 0) {
+        const underlay = host.list.filter((i) => i.role === 'underlay');
+        const only = underlay[0];
+        if (underlay.length === 1 && only !== undefined) {
+          found.set(only, { inferred: true, evidence: `${only.name} is the only underlay NIC of ${node.name}` });
+        }
+      }
+    }
+    if (found.size === 0) {
+      if (work.outerDsts.has(tunnel)) {
+        cluster.warnings.add(`the underlay NIC carrying ${tunnel.name} on ${node.name} is not in the evidence`, node.name, tunnel.id);
+      }
+      continue;
+    }
+    const carriers: TopoInterface[] = [];
+    for (const [nic, { inferred, evidence }] of found) {
+      carriers.push(nic);
+      const edge = cluster.edges.directed('underlay', tunnel.id, nic.id, inferred, evidence);
+      if (checkTunnelFits(tunnel, nic, cluster, edge.id)) edge.mtuMismatch = true;
+    }
+    work.carriers.set(tunnel, carriers);
+  }
+}
+
+/** Sets VNI, outer addresses, port and MTU agreement on every vxlan/ipip edge. */
+function finishTunnelEdges(work: TunnelWork): void {
+  const { cluster } = work;
+  for (const [edge, outer] of work.outerOf) {
+    const src = work.ifaceById.get(edge.source);
+    const dst = work.ifaceById.get(edge.target);
+    const outerDst = outer.get(edge.target) ?? outerAddress(edge.target, dst, undefined, work);
+    const outerSrc = outer.get(edge.source) ?? outerAddress(edge.source, src, outerDst, work);
+    if (outerSrc !== undefined) edge.outerSrc = outerSrc;
+    if (outerDst !== undefined) edge.outerDst = outerDst;
+    if (edge.kind === 'vxlan') {
+      const vni = (src && vtepVni(src)) ?? (dst && vtepVni(dst)) ?? work.statedVni.get(edge);
+      if (vni !== undefined) edge.vni = vni;
+      const port = (src && vtepPort(src)) ?? (dst && vtepPort(dst)) ?? LINUX_VXLAN_PORT;
+      edge.dstPort = port;
+    }
+    if (src?.mtu !== undefined && dst?.mtu !== undefined && src.mtu !== dst.mtu) {
+      edge.mtuMismatch = true;
+      cluster.warnings.add(`${src.id} (MTU ${src.mtu}) and ${dst.id} (MTU ${dst.mtu}) tunnel to each other with different MTUs`, src.node, edge.id);
+    }
+  }
+}
+
+/**
+ * An end's outer address when no other side stated it: the tunnel's fixed
+ * local address, else its carrier NIC's address (in the peer's family), else
+ * the node's first address.
+ */
+function outerAddress(end: string, iface: TopoInterface | undefined, peer: string | undefined, work: TunnelWork): string | undefined {
+  if (iface !== undefined) {
+    const local = fixedLocal(iface);
+    if (local !== undefined) return local;
+    const family = peer !== undefined ? ipFamily(peer) : 4;
+    for (const nic of work.carriers.get(iface) ?? []) {
+      const a = nic.addresses.find((x) => x.family === family && isGlobalAddress(x));
+      if (a !== undefined) return a.ip;
+    }
+  }
+  const node = work.cluster.nodes.get(iface?.node ?? end);
+  return node?.topo.addresses[0];
+}

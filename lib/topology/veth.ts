@@ -1,0 +1,207 @@
+/**
+ * Pairing the two ends of each veth (DOMAIN §2).
+ *
+ * Ifindexes are unique only within a namespace, and every pod's eth0 is
+ * usually ifindex 2 or 3 in its own netns, so many host veths say `@if3`. The
+ * reliable direction is pod → host: a pod's `eth0@if220` names host ifindex
+ * 220, which the host netns has exactly once. The other direction needs
+ * `link_netnsid` resolved through `ip netns list-id`. What neither settles is
+ * left unknown, or — when exactly one candidate on each side remains —
+ * paired by elimination and marked inferred.
+ */
+import type { VethPeer } from '../snapshot/schema';
+import type { PeerRef, TopoInterface } from './types';
+import type { Cluster, NodeWork, NsWork } from './cluster';
+import { listSome } from './k8s';
+
+interface VethEnd {
+  iface: TopoInterface;
+  ns: NsWork;
+  wire?: VethPeer;
+  /** Why this end is not paired yet, said as the final evidence if nothing pairs it. */
+  reason?: string;
+}
+
+/** Pairs the veths of one node, setting `peer` on both ends and adding one `veth` edge per pair. */
+export function pairVeths(node: NodeWork, cluster: Cluster): void {
+  const ends = new Map<TopoInterface, VethEnd>();
+  const podEnds: VethEnd[] = [];
+  const hostEnds: VethEnd[] = [];
+  for (const ns of node.namespaces) {
+    for (const iface of ns.list) {
+      if (iface.role !== 'pod-veth' && iface.role !== 'host-veth') continue;
+      const end: VethEnd = { iface, ns };
+      const wire = ns.links.get(iface.name)?.peer;
+      if (wire !== undefined) end.wire = wire;
+      ends.set(iface, end);
+      (iface.role === 'pod-veth' ? podEnds : hostEnds).push(end);
+    }
+  }
+  if (ends.size === 0) return;
+  const paired = new Set<TopoInterface>();
+  const pair = (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string): void => {
+    podSide.iface.peer = { id: hostSide.iface.id, state, evidence };
+    hostSide.iface.peer = { id: podSide.iface.id, state, evidence };
+    paired.add(podSide.iface);
+    paired.add(hostSide.iface);
+    const edge = cluster.edges.directed('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', evidence);
+    const a = podSide.iface.mtu;
+    const b = hostSide.iface.mtu;
+    if (a !== undefined && b !== undefined && a !== b) {
+      edge.mtuMismatch = true;
+      cluster.warnings.add(
+        `veth ends ${podSide.iface.id} (MTU ${a}) and ${hostSide.iface.id} (MTU ${b}) disagree on MTU`,
+        node.name,
+        edge.id,
+      );
+    }
+  };
+
+  // (1) Pod → host: the pod's eth0@ifN names an ifindex that is unique in the peer's namespace.
+  for (const end of podEnds) {
+    const n = end.wire?.ifindex;
+    if (n === undefined) {
+      end.reason = `${end.iface.name} gives no peer ifindex`;
+      continue;
+    }
+    const target = resolvePeerNetns(end) ?? node.host;
+    if (target === undefined) {
+      end.reason = `${end.iface.name}@if${n} points into the host netns of ${node.name}, which was not captured`;
+      continue;
+    }
+    const label = target.isHost ? 'host' : `netns ${target.topo.name}`;
+    const found = target.byIfindex.get(n);
+    if (found === undefined) {
+      end.reason = `${label} ifindex ${n} (named by ${end.iface.name}@if${n}) is not in the evidence`;
+      continue;
+    }
+    if (found === null) {
+      end.reason = `${label} ifindex ${n} is claimed by two interfaces`;
+      continue;
+    }
+    const other = ends.get(found);
+    if (other === undefined || other === end) {
+      end.reason = `${label} ifindex ${n} is ${found.name}, which is not a veth`;
+      cluster.warnings.add(`${end.iface.id}@if${n} names ${found.id}, which is not a veth; left unpaired`, node.name, end.iface.id);
+      continue;
+    }
+    if (paired.has(found)) {
+      end.reason = `${label} ifindex ${n} (${found.name}) is already paired with ${found.peer?.id ?? '?'}`;
+      cluster.warnings.add(`${end.iface.id} and ${found.peer?.id ?? '?'} both name ${found.id} as their peer`, node.name, found.id);
+      continue;
+    }
+    const m = other.wire?.ifindex;
+    if (m !== undefined && end.iface.ifindex !== undefined && m !== end.iface.ifindex) {
+      cluster.warnings.add(
+        `${found.id} says @if${m} but its peer ${end.iface.id} is ifindex ${end.iface.ifindex}: the captures may be from different moments`,
+        node.name,
+        found.id,
+      );
+    }
+    const who = end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`;
+    pair(end, other, 'paired', `${who} ${end.iface.name}@if${n} names ${label} ifindex ${n}`);
+  }
+
+  // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
+  for (const end of [...hostEnds, ...podEnds]) {
+    if (paired.has(end.iface)) continue;
+    const n = end.wire?.ifindex;
+    const hasNetns = end.wire?.netnsId !== undefined || end.wire?.netnsName !== undefined;
+    if (n === undefined || !hasNetns) continue;
+    const target = resolvePeerNetns(end);
+    if (target === undefined || target === end.ns) {
+      end.reason = `${describeNetnsRef(end.wire)} is not mapped to a captured namespace`;
+      continue;
+    }
+    const found = target.byIfindex.get(n);
+    const other = found ? ends.get(found) : undefined;
+    if (found === undefined || found === null || other === undefined) {
+      end.reason = `${describeNetnsRef(end.wire)} is ${target.topo.name}, which has no veth with ifindex ${n}`;
+      continue;
+    }
+    if (paired.has(found)) {
+      end.reason = `${target.topo.name} ifindex ${n} is already paired with ${found.peer?.id ?? '?'}`;
+      continue;
+    }
+    const back = other.wire?.ifindex;
+    if (back !== undefined && end.iface.ifindex !== undefined && back !== end.iface.ifindex) {
+      end.reason = `${found.id} says @if${back}, not ${end.iface.ifindex}`;
+      cluster.warnings.add(`${end.iface.id} and ${found.id} name each other inconsistently; left unpaired`, node.name, end.iface.id);
+      continue;
+    }
+    const evidence = `${end.ns.isHost ? 'host' : end.ns.topo.name} ${end.iface.name} link-netnsid ${describeNetnsRef(end.wire)} = ${target.topo.name}, peer ifindex ${n}`;
+    if (end.ns.isHost) pair(other, end, 'paired', evidence);
+    else if (target.isHost) pair(end, other, 'paired', evidence);
+    else if (end.iface.id < other.iface.id) pair(end, other, 'paired', evidence);
+    else pair(other, end, 'paired', evidence);
+  }
+
+  // (4) Elimination: one pod end and one host end left, and nothing contradicts it.
+  const podLeft = podEnds.filter((e) => !paired.has(e.iface));
+  const hostLeft = hostEnds.filter((e) => !paired.has(e.iface));
+  const [p, h] = [podLeft[0], hostLeft[0]];
+  if (podLeft.length === 1 && hostLeft.length === 1 && p !== undefined && h !== undefined && consistent(p, h, node)) {
+    pair(p, h, 'inferred', `inferred: ${p.iface.id} and ${h.iface.id} are the only unpaired pod and host veths on ${node.name}`);
+  }
+
+  // (5) The rest stays unknown, saying what is missing.
+  const unknown: string[] = [];
+  for (const end of ends.values()) {
+    if (paired.has(end.iface)) continue;
+    let evidence = end.reason;
+    if (evidence === undefined) {
+      const n = end.iface.ifindex;
+      evidence =
+        end.iface.role === 'host-veth'
+          ? n !== undefined
+            ? `no captured namespace names ${end.iface.name} (host ifindex ${n}) as its peer`
+            : `${end.iface.name} has no ifindex in the evidence and no captured namespace names it`
+          : `peer of ${end.iface.name} is not in the evidence`;
+    }
+    end.iface.peer = { state: 'unknown', evidence };
+    unknown.push(end.iface.name);
+  }
+  if (unknown.length > 0) {
+    cluster.warnings.add(`peer unknown for ${unknown.length} veth(s) on ${node.name}: ${listSome(unknown)}`, node.name);
+  }
+}
+
+/** The namespace a veth end's `link_netnsid` / `link-netns` names, on the same node. */
+function resolvePeerNetns(end: VethEnd): NsWork | undefined {
+  const wire = end.wire;
+  if (wire === undefined) return undefined;
+  const node = end.ns.node;
+  if (wire.netnsName !== undefined) return findNetns(node, wire.netnsName);
+  if (wire.netnsId === undefined) return undefined;
+  const entry = end.ns.snap.netnsIds?.find((e) => e.nsid === wire.netnsId);
+  return entry?.name !== undefined ? findNetns(node, entry.name) : undefined;
+}
+
+function findNetns(node: NodeWork, name: string): NsWork | undefined {
+  const direct = node.nsByName.get(name);
+  if (direct !== undefined) return direct;
+  // `ip netns list-id` names the file under /var/run/netns; snapshots may name the netns by its path.
+  for (const ns of node.namespaces) {
+    const source = ns.snap.source;
+    if (source !== undefined && (source === name || source.endsWith(`/${name}`))) return ns;
+  }
+  return undefined;
+}
+
+function describeNetnsRef(wire: VethPeer | undefined): string {
+  if (wire?.netnsName !== undefined) return `link-netns ${wire.netnsName}`;
+  return `link-netnsid ${wire?.netnsId ?? '?'}`;
+}
+
+/** Nothing in the evidence says these two ends belong to different pairs. */
+function consistent(pod: VethEnd, host: VethEnd, node: NodeWork): boolean {
+  const podPeer = pod.wire?.ifindex;
+  if (podPeer !== undefined && host.iface.ifindex !== undefined && podPeer !== host.iface.ifindex) return false;
+  const hostPeer = host.wire?.ifindex;
+  if (hostPeer !== undefined && pod.iface.ifindex !== undefined && hostPeer !== pod.iface.ifindex) return false;
+  // The pod names an ifindex the host listing has as some other device.
+  if (podPeer !== undefined && node.host?.byIfindex.has(podPeer) && node.host.byIfindex.get(podPeer) !== host.iface) return false;
+  const hostNetns = resolvePeerNetns(host);
+  if (hostNetns !== undefined && hostNetns !== pod.ns) return false;
+  return true;
+}
