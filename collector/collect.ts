@@ -125,14 +125,19 @@ export async function collectNetns(
   const exec = opts.exec ?? execCommand;
   const warnings: string[] = [];
   const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
-  const [links, addresses, routes4, routes6, rules, neighbours, fdb, netnsIds] = await Promise.all([
+  const ipv6 = opts.ipv6 !== false;
+  // `-4` explicitly: without a family, iproute2 ≥ 5 dumps both families for `table all`, and IPv6 would be read twice.
+  const [links, addresses, routes4, routes6, rules4, rules6, neighbours, fdb, netnsIds] = await Promise.all([
     section(exec, ipCommand(target, ['-j', '-d', 'link', 'show']), ctx, (v) => readIpLinkJson(v), warnings),
     section(exec, ipCommand(target, ['-j', 'addr', 'show']), ctx, (v) => addressesOf(readIpAddrJson(v)), warnings),
-    section(exec, ipCommand(target, ['-j', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 4 }), warnings),
-    opts.ipv6 === false
-      ? Promise.resolve(undefined)
-      : section(exec, ipCommand(target, ['-j', '-6', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 6 }), warnings),
-    section(exec, ipCommand(target, ['-j', 'rule', 'show']), ctx, (v) => readIpRuleJson(v), warnings),
+    section(exec, ipCommand(target, ['-j', '-4', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 4 }), warnings),
+    ipv6
+      ? section(exec, ipCommand(target, ['-j', '-6', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 6 }), warnings)
+      : Promise.resolve(undefined),
+    section(exec, ipCommand(target, ['-j', '-4', 'rule', 'show']), ctx, (v) => readIpRuleJson(v, { family: 4 }), warnings),
+    ipv6
+      ? section(exec, ipCommand(target, ['-j', '-6', 'rule', 'show']), ctx, (v) => readIpRuleJson(v, { family: 6 }), warnings)
+      : Promise.resolve(undefined),
     section(exec, ipCommand(target, ['-j', 'neigh', 'show']), ctx, (v) => readIpNeighJson(v), warnings),
     section(exec, bridgeCommand(target, ['-j', 'fdb', 'show']), ctx, (v) => readBridgeFdbJson(v), warnings),
     section(exec, ipCommand(target, ['-j', 'netns', 'list-id']), ctx, (v) => readNetnsListIdJson(v), warnings),
@@ -155,7 +160,7 @@ export async function collectNetns(
   if (links) netns.links = links;
   if (addresses) netns.addresses = addresses;
   if (routes4 || routes6) netns.routes = [...(routes4 ?? []), ...(routes6 ?? [])];
-  if (rules) netns.rules = rules;
+  if (rules4 || rules6) netns.rules = [...(rules4 ?? []), ...(rules6 ?? [])];
   if (neighbours) netns.neighbours = neighbours;
   if (fdb) netns.fdb = fdb;
   if (netnsIds) netns.netnsIds = netnsIds;

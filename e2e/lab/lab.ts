@@ -110,6 +110,13 @@ export function canBuildLab(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
+/** Builds a lab, failing loudly (never skipping) when this machine cannot. */
+export async function requireLab(opts: BuildLabOptions): Promise<Lab> {
+  const can = canBuildLab();
+  if (!can.ok) throw new Error(`kernel lab unavailable: ${can.reason}. Run the lab suite as root (npx vitest run e2e/lab).`);
+  return buildLab(opts);
+}
+
 /** Builds a scenario; on any failure it removes what it had created and rethrows. */
 export async function buildLab(opts: BuildLabOptions): Promise<Lab> {
   const exec = opts.exec ?? execCommand;

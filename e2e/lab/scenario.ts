@@ -16,18 +16,13 @@ import {
   type KernelAnswer,
   type Probe,
 } from './judge';
-import { buildLab, canBuildLab, type BuildLabOptions, type Lab } from './lab';
+import type { Lab } from './lab';
+
+export { requireLab } from './lab';
 import { kernelHops, mapLimit, ping, traceroute } from './probe';
 
 /** Failed probes wait out their one-second timeouts; running many at once keeps a scenario to seconds. */
 const PROBE_CONCURRENCY = 16;
-
-/** Builds a lab, failing loudly (never skipping) when this machine cannot. */
-export async function requireLab(opts: BuildLabOptions): Promise<Lab> {
-  const can = canBuildLab();
-  if (!can.ok) throw new Error(`kernel lab unavailable: ${can.reason}. Run the lab suite as root (npx vitest run e2e/lab).`);
-  return buildLab(opts);
-}
 
 /** What the kernel answers for every probe. */
 export async function askKernel(lab: Lab, probes: readonly Probe[]): Promise<KernelAnswer[]> {
