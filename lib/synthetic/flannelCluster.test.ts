@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { flannelClusterPlan, generateFlannelCluster, syntheticNodeAddress, syntheticPodIp } from './flannelCluster';
+import { flannelClusterNodes, flannelClusterPlan, generateFlannelCluster, syntheticNodeAddress, syntheticPodIp } from './flannelCluster';
 import { validateSnapshot } from '../snapshot/validate';
 import { parsePrefix, prefixContains } from '../net/ip';
 import type { NetnsSnapshot, Snapshot } from '../snapshot/schema';
@@ -81,6 +81,11 @@ describe('generateFlannelCluster', () => {
     const podRoutes = last.namespaces.find((n) => n.kind === 'pod')?.routes;
     expect(podRoutes?.some((r) => r.dst === '10.128.0.0/9')).toBe(true);
     expect(validateSnapshot(JSON.parse(JSON.stringify(last))).ok).toBe(true);
+  });
+
+  it('yields the same nodes one at a time as it returns at once', () => {
+    const opts = { nodes: 3, podsPerNode: 2, seed: 11 };
+    expect([...flannelClusterNodes(opts)]).toEqual(generateFlannelCluster(opts));
   });
 
   it('rejects sizes that do not fit the addressing plan', () => {

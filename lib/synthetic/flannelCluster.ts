@@ -135,6 +135,15 @@ interface PodFacts {
  * every pod can reach every other pod through `flannel.1`.
  */
 export function generateFlannelCluster(options: FlannelClusterOptions): Snapshot[] {
+  return [...flannelClusterNodes(options)];
+}
+
+/**
+ * The same snapshots as generateFlannelCluster, one node at a time, so a
+ * 1,000-node benchmark can serialise each node and let it go instead of
+ * holding every object at once.
+ */
+export function* flannelClusterNodes(options: FlannelClusterOptions): Generator<Snapshot, void, undefined> {
   const { nodes, podsPerNode, seed } = options;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 32768) throw new RangeError(`nodes must be 1..32768, got ${nodes}`);
   if (!Number.isInteger(podsPerNode) || podsPerNode < 0 || podsPerNode > 253) {
@@ -153,9 +162,7 @@ export function generateFlannelCluster(options: FlannelClusterOptions): Snapshot
       vtepMac: mac(rand),
     });
   }
-  const snapshots: Snapshot[] = [];
-  for (let i = 0; i < nodes; i++) snapshots.push(nodeSnapshot(i, facts, podsPerNode, plan, rand, seed));
-  return snapshots;
+  for (let i = 0; i < nodes; i++) yield nodeSnapshot(i, facts, podsPerNode, plan, rand, seed);
 }
 
 function nodeSnapshot(
