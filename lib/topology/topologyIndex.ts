@@ -1,0 +1,181 @@
+/**
+ * Fast lookups over a Topology, built once per topology object.
+ *
+ * The trace walks a cluster of up to thousands of nodes and must answer in a
+ * few milliseconds, so every "who owns this address / which netns is this
+ * interface in" question is a Map lookup here instead of a scan. The index is
+ * memoised in a WeakMap keyed by the topology object: topologies are treated
+ * as immutable once built.
+ */
+import { canonicalIp } from '../net/ip';
+import type { TopoInterface, TopoNetns, TopoNode, TopoPod, Topology } from './types';
+
+/** Linux's VXLAN UDP port when `dstport` was not given (flannel uses it too). */
+export const LINUX_VXLAN_DEFAULT_PORT = 8472;
+
+/** Read-only lookups over one topology. */
+export interface TopologyIndex {
+  readonly topology: Topology;
+  node(id: string): TopoNode | undefined;
+  netns(id: string): TopoNetns | undefined;
+  iface(id: string): TopoInterface | undefined;
+  /** The netns id an interface belongs to. */
+  netnsOf(iface: TopoInterface): string;
+  /** Interfaces of a netns, in the netns's listed order. */
+  interfacesOf(netnsId: string): readonly TopoInterface[];
+  ifaceByName(netnsId: string, name: string): TopoInterface | undefined;
+  ifaceByIfindex(netnsId: string, ifindex: number): TopoInterface | undefined;
+  /** Interfaces holding `ip` anywhere in the cluster (several when addresses are reused, e.g. docker0). */
+  ownersOf(ip: string): readonly TopoInterface[];
+  /** The node whose underlay addresses (or whose host netns interfaces) hold `ip`. */
+  nodeByUnderlayAddress(ip: string): TopoNode | undefined;
+  /** The host netns of a node. */
+  hostNetnsOf(nodeId: string): TopoNetns | undefined;
+  podById(id: string): TopoPod | undefined;
+  podsByName(name: string): readonly TopoPod[];
+  podsByIp(ip: string): readonly TopoPod[];
+  /** The pod living in a netns, when known. */
+  podOfNetns(netnsId: string): TopoPod | undefined;
+  /** Ports (enslaved interfaces) of a bridge, by the bridge's interface id. */
+  bridgePorts(bridgeId: string): readonly TopoInterface[];
+  /** VXLAN devices of a node listening on a UDP port with a VNI. */
+  vxlanDevices(nodeId: string, port: number, vni: number): readonly TopoInterface[];
+  /** Every VXLAN device of a node's host netns (any port, any VNI). */
+  vxlanDevicesOfNode(nodeId: string): readonly TopoInterface[];
+  /** The veth peer of an interface, when the topology names it. */
+  peerOf(iface: TopoInterface): TopoInterface | undefined;
+}
+
+const cache = new WeakMap<Topology, TopologyIndex>();
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** Builds (or returns the memoised) index of a topology. */
+export function indexTopology(t: Topology): TopologyIndex {
+  const hit = cache.get(t);
+  if (hit) return hit;
+  const built = buildIndex(t);
+  cache.set(t, built);
+  return built;
+}
+
+function buildIndex(t: Topology): TopologyIndex {
+  const nodes = new Map<string, TopoNode>();
+  for (const n of t.nodes) nodes.set(n.id, n);
+  const netnses = new Map<string, TopoNetns>();
+  for (const ns of t.namespaces) netnses.set(ns.id, ns);
+  const ifaces = new Map<string, TopoInterface>();
+  for (const i of t.interfaces) ifaces.set(i.id, i);
+
+  // The netns lists its interfaces; an interface's own `netns` field is a
+  // fallback for topologies that did not list every interface.
+  const ifaceNetns = new Map<string, string>();
+  const byNetns = new Map<string, TopoInterface[]>();
+  for (const ns of t.namespaces) {
+    for (const id of ns.interfaces) {
+      const i = ifaces.get(id);
+      if (!i || ifaceNetns.has(id)) continue;
+      ifaceNetns.set(id, ns.id);
+      push(byNetns, ns.id, i);
+    }
+  }
+  for (const i of t.interfaces) {
+    if (ifaceNetns.has(i.id)) continue;
+    const nsId = i.netns.includes('/') ? i.netns : `${i.node}/${i.netns}`;
+    ifaceNetns.set(i.id, nsId);
+    push(byNetns, nsId, i);
+  }
+  const byName = new Map<string, TopoInterface>();
+  const byIfindex = new Map<string, TopoInterface>();
+  const owners = new Map<string, TopoInterface[]>();
+  const ports = new Map<string, TopoInterface[]>();
+  const vxlans = new Map<string, TopoInterface[]>();
+  const vxlansByNode = new Map<string, TopoInterface[]>();
+  for (const [nsId, list] of byNetns) {
+    for (const i of list) {
+      byName.set(`${nsId}\u0000${i.name}`, i);
+      if (i.ifindex !== undefined) byIfindex.set(`${nsId}\u0000${i.ifindex}`, i);
+      for (const a of i.addresses) push(owners, canonicalIp(a.ip), i);
+      if (i.master !== undefined) {
+        const masterId = i.master.includes('/') ? i.master : `${nsId}/${i.master}`;
+        push(ports, masterId, i);
+      }
+    }
+  }
+  for (const i of t.interfaces) {
+    if (i.vxlan === undefined) continue;
+    const port = i.vxlan.port ?? LINUX_VXLAN_DEFAULT_PORT;
+    push(vxlans, `${i.node}\u0000${port}\u0000${i.vxlan.id}`, i);
+    push(vxlansByNode, i.node, i);
+  }
+
+  const hostNetns = new Map<string, TopoNetns>();
+  for (const ns of t.namespaces) {
+    if (ns.kind === 'host' && !hostNetns.has(ns.node)) hostNetns.set(ns.node, ns);
+  }
+  for (const n of t.nodes) {
+    if (n.hostNetns === undefined) continue;
+    const ns = netnses.get(n.hostNetns);
+    if (ns) hostNetns.set(n.id, ns);
+  }
+
+  const underlay = new Map<string, TopoNode>();
+  for (const n of t.nodes) for (const a of n.addresses) underlay.set(canonicalIp(a), n);
+  // A host netns's own addresses also identify the node (eth0's address may
+  // be known only from the interface, not from Kubernetes).
+  for (const [nodeId, ns] of hostNetns) {
+    const n = nodes.get(nodeId);
+    if (!n) continue;
+    for (const i of byNetns.get(ns.id) ?? []) {
+      for (const a of i.addresses) {
+        const k = canonicalIp(a.ip);
+        if (!underlay.has(k) && i.role === 'underlay') underlay.set(k, n);
+      }
+    }
+  }
+
+  const pods = new Map<string, TopoPod>();
+  const podsName = new Map<string, TopoPod[]>();
+  const podsIp = new Map<string, TopoPod[]>();
+  const podNetns = new Map<string, TopoPod>();
+  for (const p of t.pods) {
+    pods.set(p.id, p);
+    push(podsName, p.name, p);
+    for (const ip of p.ips) push(podsIp, canonicalIp(ip), p);
+    if (p.netns !== undefined && !p.hostNetwork && !podNetns.has(p.netns)) podNetns.set(p.netns, p);
+  }
+  for (const ns of t.namespaces) {
+    if (ns.pod === undefined || podNetns.has(ns.id)) continue;
+    const p = pods.get(`${ns.pod.namespace}/${ns.pod.name}`);
+    podNetns.set(ns.id, p ?? { id: `${ns.pod.namespace}/${ns.pod.name}`, namespace: ns.pod.namespace, name: ns.pod.name, ips: [], netns: ns.id, node: ns.node });
+  }
+
+  const index: TopologyIndex = {
+    topology: t,
+    node: (id) => nodes.get(id),
+    netns: (id) => netnses.get(id),
+    iface: (id) => ifaces.get(id),
+    netnsOf: (i) => ifaceNetns.get(i.id) ?? `${i.node}/${i.netns}`,
+    interfacesOf: (nsId) => byNetns.get(nsId) ?? EMPTY,
+    ifaceByName: (nsId, name) => byName.get(`${nsId}\u0000${name}`),
+    ifaceByIfindex: (nsId, ifindex) => byIfindex.get(`${nsId}\u0000${ifindex}`),
+    ownersOf: (ip) => owners.get(canonicalIp(ip)) ?? EMPTY,
+    nodeByUnderlayAddress: (ip) => underlay.get(canonicalIp(ip)),
+    hostNetnsOf: (nodeId) => hostNetns.get(nodeId),
+    podById: (id) => pods.get(id),
+    podsByName: (name) => podsName.get(name) ?? EMPTY,
+    podsByIp: (ip) => podsIp.get(canonicalIp(ip)) ?? EMPTY,
+    podOfNetns: (nsId) => podNetns.get(nsId),
+    bridgePorts: (bridgeId) => ports.get(bridgeId) ?? EMPTY,
+    vxlanDevices: (nodeId, port, vni) => vxlans.get(`${nodeId}\u0000${port}\u0000${vni}`) ?? EMPTY,
+    vxlanDevicesOfNode: (nodeId) => vxlansByNode.get(nodeId) ?? EMPTY,
+    peerOf: (i) => (i.peer?.id !== undefined ? ifaces.get(i.peer.id) : undefined),
+  };
+  return index;
+}

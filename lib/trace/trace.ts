@@ -1,0 +1,661 @@
+/**
+ * The forwarding simulator: follows one packet from a captured namespace
+ * through veths, bridges, routing tables and tunnels, device by device, and
+ * says what became of it. Each stage lives in its own module (routeLookup,
+ * neighbor, bridge, vxlan, ipip, deliver); this file only sequences them,
+ * records hops and steps, and keeps breadcrumbs to catch loops.
+ *
+ * Where the evidence ends the trace ends too, with `exits-network` (the
+ * packet leaves towards something not captured) or `insufficient-information`
+ * (a fact the next step needs is missing) — never with a guess.
+ */
+import { ipFamily, parsePrefix, prefixContains } from '../net/ip';
+import type { TopoInterface, TopoNetns, Topology } from '../topology/types';
+import { indexTopology, type TopologyIndex } from '../topology/topologyIndex';
+import { bridgeForward } from './bridge';
+import { deliverLocally } from './deliver';
+import { ipForwardOf, linkDownReason, rpFilterOf } from './device';
+import { resolveEndpoint } from './endpoints';
+import { formatRoute, formatRule } from './format';
+import { ipipDecap, ipipEncap } from './ipip';
+import { resolveNeighbor, underlayOwner, type NeighborResolution } from './neighbor';
+import { checkGateway, lookupRoute, reversePathCheck, ruleText, type RouteMatch } from './routeLookup';
+import { predictTraceroute } from './traceroute';
+import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, Step, Trace, TraceExit, TraceOptions } from './types';
+import { vxlanDecap, vxlanEncap } from './vxlan';
+
+/** ICMP echo with 56 data bytes: 20 IP + 8 ICMP + 56. */
+export const DEFAULT_PACKET_SIZE = 84;
+export const DEFAULT_TTL = 64;
+export const DEFAULT_PROTOCOL = 1;
+/** A path longer than this is a loop the breadcrumbs missed (e.g. a bridge loop with changing MACs). */
+const MAX_HOPS = 256;
+
+/** The packet in flight: the on-wire headers, and the inner packet while encapsulated. */
+interface InFlight {
+  packet: PacketHeaders;
+  inner?: PacketHeaders;
+  encap?: Encapsulation;
+}
+
+interface Ending {
+  verdict: Disposition;
+  reason: string;
+  dropReason?: DropReason;
+  exit?: TraceExit;
+}
+
+const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+
+function sameMac(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+class Walk {
+  readonly hops: Hop[] = [];
+  readonly warnings: string[] = [];
+  end: Ending | undefined;
+  private readonly crumbs = new Set<string>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly idx: TopologyIndex) {}
+
+  private warn(key: string, text: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warnings.push(text);
+  }
+
+  private where(hop: Hop): string {
+    return `${hop.node}${hop.pod ? ` (pod ${hop.pod})` : hop.netns !== 'host' ? ` (netns ${hop.netns})` : ''} ${hop.interface}`;
+  }
+
+  /** The hop for `iface`: the current one when the packet is still at that device, else a new one. */
+  private hopAt(iface: TopoInterface, pkt: InFlight): Hop {
+    const last = this.hops[this.hops.length - 1];
+    if (last && last.interfaceId === iface.id) return last;
+    const nsId = this.idx.netnsOf(iface);
+    const ns = this.idx.netns(nsId);
+    const pod = ns && ns.kind !== 'host' ? (this.idx.podOfNetns(nsId)?.id ?? null) : null;
+    const hop: Hop = { node: iface.node, netns: ns?.name ?? iface.netns, pod, interface: iface.name, interfaceId: iface.id, steps: [], packet: { ...pkt.packet } };
+    if (pkt.encap) hop.encap = pkt.encap;
+    this.hops.push(hop);
+    const node = this.idx.node(iface.node);
+    if (node?.datapath === 'ebpf') {
+      this.warn(`ebpf:${node.id}`, `node ${node.name} forwards with eBPF programs (Cilium): its routing tables do not tell the whole story, so this route-based trace may not be faithful there`);
+    }
+    return hop;
+  }
+
+  private drop(hop: Hop, reason: DropReason, detail: string): void {
+    hop.steps.push({ action: 'dropped', outcome: 'dropped', reason, detail });
+    this.end = { verdict: 'dropped', dropReason: reason, reason: `dropped on ${this.where(hop)}: ${detail}` };
+  }
+
+  private insufficient(hop: Hop | undefined, missing: string, detail: string): void {
+    hop?.steps.push({ action: 'insufficient-information', outcome: 'unknown', missing, detail });
+    this.end = { verdict: 'insufficient-information', reason: `${hop ? `at ${this.where(hop)}: ` : ''}${detail} (missing: ${missing})` };
+  }
+
+  private loop(hop: Hop | undefined, detail: string): void {
+    this.end = { verdict: 'loop', reason: `${hop ? `at ${this.where(hop)}: ` : ''}${detail}` };
+  }
+
+  private tooLong(): boolean {
+    if (this.hops.length <= MAX_HOPS) return false;
+    this.loop(this.hops[this.hops.length - 1], `the path exceeded ${MAX_HOPS} hops`);
+    return true;
+  }
+
+  /** Starts the walk in the source namespace. */
+  originate(ns: TopoNetns, packet: PacketHeaders): void {
+    const pod = this.idx.podOfNetns(ns.id);
+    const who = pod ? `pod ${pod.id}` : ns.kind === 'host' ? `the host netns of ${ns.node}` : `netns ${ns.name} on ${ns.node}`;
+    const originated: Step = { action: 'originated', outcome: 'ok', packet: { ...packet }, detail: `${who} sends ${packet.length} bytes from ${packet.src} to ${packet.dst}` };
+    this.stack(ns, null, { packet }, originated, undefined);
+  }
+
+  /** IP layer of a netns: a packet arriving by `iif` (null: generated here) is routed. */
+  private stack(ns: TopoNetns, iif: TopoInterface | null, pkt: InFlight, originated: Step | undefined, originHop: Hop | undefined): void {
+    if (this.tooLong()) return;
+    const p = pkt.packet;
+    const q = { dst: p.dst, src: p.src, iif: iif?.name };
+    const m = lookupRoute(this.idx, ns, q);
+
+    let hop: Hop;
+    if (iif) hop = this.hopAt(iif, pkt);
+    else if (originHop) hop = originHop;
+    else {
+      const dev = m.kind === 'route' && m.dev !== undefined ? this.idx.ifaceByName(ns.id, m.dev) : undefined;
+      const owner = this.idx.ownersOf(p.src).find((o) => this.idx.netnsOf(o) === ns.id);
+      const first = this.idx.interfacesOf(ns.id)[0];
+      const at = dev ?? owner ?? first;
+      if (!at) {
+        this.insufficient(undefined, `the interfaces of ${ns.id}`, `netns ${ns.id} has no interfaces in the evidence`);
+        return;
+      }
+      hop = this.hopAt(at, pkt);
+    }
+    if (originated) hop.steps.push(originated);
+
+    const crumb = `${ns.id}|${iif?.id ?? '-'}|${p.src}|${p.dst}|${p.protocol}|${pkt.encap ? 'outer' : 'inner'}`;
+    if (this.crumbs.has(crumb)) {
+      this.loop(hop, `the packet ${p.src} → ${p.dst} came back to ${ns.id}${iif ? ` by ${iif.name}` : ''}, where it had already been routed: a forwarding loop`);
+      return;
+    }
+    this.crumbs.add(crumb);
+
+    if (ns.routes.length === 0 && !ns.known.includes('routes')) {
+      this.insufficient(hop, `the routing table of ${ns.id} (ip route)`, `the routes of ${ns.id} are not in the evidence`);
+      return;
+    }
+    if (ns.filtered.includes('routes')) {
+      this.warn(`filtered-routes:${ns.id}`, `the routes of ${ns.id} were read through a filter (| grep); a route the filter removed could change this trace`);
+    }
+
+    switch (m.kind) {
+      case 'no-route': {
+        if (ns.filtered.includes('routes')) {
+          this.insufficient(hop, `the unfiltered routing table of ${ns.id}`, `no route to ${p.dst} in the filtered routes of ${ns.id} (tables ${m.tables.join(', ')})`);
+        } else {
+          this.drop(hop, 'no-route', `no route to ${p.dst} in ${ns.id} (tables ${m.tables.join(', ') || 'none'}): network unreachable`);
+        }
+        return;
+      }
+      case 'rule-action': {
+        this.drop(hop, 'rule-action', `ip rule "${formatRule(m.rule).replace('\t', ' ')}" in ${ns.id} ends the lookup with ${m.action}`);
+        return;
+      }
+      case 'route':
+        this.routed(ns, iif, hop, pkt, m);
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unhandled lookup ${String(never)}`);
+      }
+    }
+  }
+
+  private routedStep(m: RouteMatch, forwarded: boolean, detail: string, nextHop?: string, outInterface?: string): Step {
+    const extra = m.notes.length > 0 ? `; ${m.notes.join('; ')}` : '';
+    return {
+      action: 'routed',
+      outcome: 'ok',
+      route: formatRoute(m.route),
+      table: m.table,
+      ...(m.rule ? { rule: ruleText(m) } : {}),
+      ...(nextHop !== undefined ? { nextHop } : {}),
+      ...(outInterface !== undefined ? { outInterface } : {}),
+      forwarded,
+      detail: `${detail}${extra}`,
+    };
+  }
+
+  private routed(ns: TopoNetns, iif: TopoInterface | null, hop: Hop, pkt: InFlight, m: RouteMatch): void {
+    const p = pkt.packet;
+    const route = formatRoute(m.route);
+    if (m.ecmp > 1) this.warn(`ecmp:${ns.id}:${m.route.dst}`, `${ns.id}: route ${route} has ${m.ecmp} ECMP next hops; the trace follows the first`);
+
+    // Source validation happens for local delivery and forwarding alike.
+    const rpCheck = (): boolean => {
+      if (!iif) return true;
+      const mode = rpFilterOf(ns, iif.name);
+      if (mode !== 1 && mode !== 2) return true;
+      const r = reversePathCheck(this.idx, ns, p.src, p.dst, iif.name, mode);
+      if (r.ok) return true;
+      this.drop(hop, 'rp-filter', `${r.detail} (${ns.id})`);
+      return false;
+    };
+
+    switch (m.route.type) {
+      case 'local':
+      case 'broadcast':
+      case 'anycast': {
+        hop.steps.push(this.routedStep(m, false, `${p.dst} is local to ${ns.id}: ${route} (table ${m.table})`));
+        if (!rpCheck()) return;
+        this.localDelivery(ns, hop, pkt);
+        return;
+      }
+      case 'blackhole':
+        hop.steps.push(this.routedStep(m, false, `${route} matches ${p.dst} (table ${m.table})`));
+        this.drop(hop, 'blackhole-route', `${route} in ${ns.id} silently discards packets to ${p.dst}`);
+        return;
+      case 'unreachable':
+        hop.steps.push(this.routedStep(m, false, `${route} matches ${p.dst} (table ${m.table})`));
+        this.drop(hop, 'unreachable-route', `${route} in ${ns.id} rejects packets to ${p.dst} (ICMP host unreachable)`);
+        return;
+      case 'prohibit':
+        hop.steps.push(this.routedStep(m, false, `${route} matches ${p.dst} (table ${m.table})`));
+        this.drop(hop, 'prohibit-route', `${route} in ${ns.id} rejects packets to ${p.dst} (ICMP administratively prohibited)`);
+        return;
+      case 'throw':
+      case 'multicast':
+      case 'nat':
+        this.insufficient(hop, `a model of ${m.route.type} routes`, `route ${route} in ${ns.id} has type ${m.route.type}, which podnet does not simulate`);
+        return;
+      case 'unicast':
+        break;
+      default: {
+        const never: never = m.route.type;
+        throw new Error(`unhandled route type ${String(never)}`);
+      }
+    }
+
+    if (m.dev === undefined) {
+      this.insufficient(hop, `the device of route ${route}`, `route ${route} in ${ns.id} names no device`);
+      return;
+    }
+    const out = this.idx.ifaceByName(ns.id, m.dev);
+    if (!out) {
+      this.insufficient(hop, `device ${m.dev} of ${ns.id} (ip link)`, `route ${route} leaves by ${m.dev}, which is not in the evidence`);
+      return;
+    }
+    if (m.gateway !== undefined) {
+      const g = checkGateway(this.idx, ns, m.route, m.gateway, m.dev);
+      if (g === 'not-connected') {
+        this.insufficient(
+          hop,
+          `a connected route or address covering ${m.gateway} on ${m.dev}`,
+          `route ${route} in ${ns.id} has gateway ${m.gateway}, which is not onlink and on no subnet of ${m.dev}; the kernel would not accept such a route, so the evidence is incomplete or inconsistent`,
+        );
+        return;
+      }
+      if (g === 'unknown') {
+        this.warn(`gw:${ns.id}:${m.gateway}`, `${ns.id}: cannot confirm gateway ${m.gateway} is on a subnet of ${m.dev} (addresses or routes incomplete); assuming the kernel accepted route ${route}`);
+      }
+    }
+    const nextHop = m.gateway ?? p.dst;
+    const forwarded = iif !== null;
+    let next: PacketHeaders = p;
+    if (forwarded) {
+      const fwd = ipForwardOf(ns);
+      if (fwd === false) {
+        hop.steps.push(this.routedStep(m, true, `${route} would forward ${p.dst} out ${m.dev}`, nextHop, m.dev));
+        this.drop(hop, 'ip-forward-disabled', `net.ipv4.ip_forward=0 in ${ns.id}: the packet arriving on ${iif.name} is not forwarded`);
+        return;
+      }
+      if (fwd === undefined) {
+        this.warn(`fwd:${ns.id}`, `net.ipv4.ip_forward of ${ns.id} is not in the evidence; the trace assumes forwarding is on`);
+      }
+      if (!rpCheck()) return;
+      if (p.ttl <= 1) {
+        hop.steps.push(this.routedStep(m, true, `${route} would forward ${p.dst} out ${m.dev}`, nextHop, m.dev));
+        this.drop(hop, 'ttl-exceeded', `TTL ${p.ttl} expires in ${ns.id} (ICMP time exceeded)`);
+        return;
+      }
+      next = { ...p, ttl: p.ttl - 1 };
+    }
+    const via = m.gateway !== undefined ? `via ${m.gateway}` : `directly (${p.dst} is on-link)`;
+    hop.steps.push(
+      this.routedStep(m, forwarded, `${forwarded ? 'forwarded' : 'sent'} out ${m.dev} ${via}: ${route}${m.table !== 'main' ? ` (table ${m.table})` : ''}${forwarded ? `, TTL ${p.ttl} → ${next.ttl}` : ''}`, nextHop, m.dev),
+    );
+    this.transmit(ns, out, nextHop, { ...pkt, packet: next }, m);
+  }
+
+  private localDelivery(ns: TopoNetns, hop: Hop, pkt: InFlight): void {
+    const d = deliverLocally(this.idx, ns, pkt.packet, pkt.encap);
+    switch (d.kind) {
+      case 'delivered':
+        hop.steps.push({ action: 'delivered', outcome: 'ok', address: d.address, detail: d.detail });
+        this.end = { verdict: 'delivered', reason: `${d.detail} on ${ns.node}` };
+        return;
+      case 'decap-vxlan': {
+        const inner = pkt.inner;
+        if (!inner) throw new Error('outer VXLAN packet without inner packet');
+        const r = vxlanDecap(this.idx, ns, pkt.packet, d.encap.vni, inner.dstMac);
+        if (r.kind === 'dropped') {
+          this.drop(hop, r.reason, r.detail);
+          return;
+        }
+        const vhop = this.hopAt(r.vtep, { packet: inner });
+        vhop.steps.push({ action: 'decapsulated', outcome: 'ok', encap: d.encap, inner: { ...inner }, detail: r.detail });
+        this.stack(ns, r.vtep, { packet: inner }, undefined, undefined);
+        return;
+      }
+      case 'decap-ipip': {
+        const inner = pkt.inner;
+        if (!inner) throw new Error('outer IPIP packet without inner packet');
+        const r = ipipDecap(this.idx, ns, pkt.packet);
+        if (r.kind === 'dropped') {
+          this.drop(hop, r.reason, r.detail);
+          return;
+        }
+        const thop = this.hopAt(r.tunnel, { packet: inner });
+        thop.steps.push({ action: 'decapsulated', outcome: 'ok', encap: d.encap, inner: { ...inner }, detail: r.detail });
+        this.stack(ns, r.tunnel, { packet: inner }, undefined, undefined);
+        return;
+      }
+      default: {
+        const never: never = d;
+        throw new Error(`unhandled delivery ${String(never)}`);
+      }
+    }
+  }
+
+  /** DF is set (ping -M do, Kubernetes traffic): a packet above the device's MTU is dropped. */
+  private mtuOk(hop: Hop, out: TopoInterface, length: number, routeMtu?: number): boolean {
+    const limits: Array<[number, string]> = [];
+    if (out.mtu !== undefined) limits.push([out.mtu, `the MTU ${out.mtu} of ${out.name}`]);
+    if (routeMtu !== undefined && routeMtu > 0) limits.push([routeMtu, `the route's mtu ${routeMtu}`]);
+    for (const [mtu, what] of limits) {
+      if (length > mtu) {
+        this.drop(hop, 'mtu-exceeded', `a ${length}-byte packet exceeds ${what} on ${out.node} (DF set: ICMP fragmentation needed)`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private transmit(ns: TopoNetns, out: TopoInterface, nextHop: string, pkt: InFlight, m: RouteMatch): void {
+    const hop = this.hopAt(out, pkt);
+    const down = linkDownReason(out);
+    if (down) {
+      this.drop(hop, 'link-down', `${down} on ${out.node}: it cannot send`);
+      return;
+    }
+    if (out.vxlan !== undefined || out.kind === 'vxlan') {
+      this.vxlanOut(ns, out, hop, nextHop, pkt, m);
+      return;
+    }
+    if (out.kind === 'ipip' || out.tunnel?.mode === 'ipip') {
+      this.ipipOut(ns, out, hop, pkt, m);
+      return;
+    }
+    switch (out.kind) {
+      case 'gre':
+      case 'geneve':
+      case 'wireguard':
+      case 'tun':
+        this.insufficient(hop, `a model of ${out.kind} devices`, `${out.name} is a ${out.kind} device, which podnet does not simulate`);
+        return;
+      case 'loopback':
+        hop.steps.push({ action: 'transmitted', outcome: 'ok', interface: out.name, ...(out.mtu !== undefined ? { mtu: out.mtu } : {}), detail: `looped back on ${out.name}` });
+        this.stack(ns, out, pkt, undefined, undefined);
+        return;
+      default:
+        break;
+    }
+    if (!this.mtuOk(hop, out, pkt.packet.length, m.route.mtu)) return;
+    const res = resolveNeighbor(this.idx, ns, out, nextHop);
+    if (!this.neighborStep(hop, nextHop, res)) return;
+    const mac = res.kind === 'entry' || res.kind === 'arp' || res.kind === 'outside' ? res.mac : undefined;
+    const framed: InFlight = { ...pkt, packet: { ...pkt.packet, ...(out.mac !== undefined ? { srcMac: out.mac } : {}), ...(mac !== undefined ? { dstMac: mac } : {}) } };
+    if (mac === undefined) delete framed.packet.dstMac;
+    if (out.kind === 'veth' || out.role === 'pod-veth' || out.role === 'host-veth') {
+      this.vethOut(out, hop, framed, nextHop);
+      return;
+    }
+    if (out.kind === 'bridge' || out.role === 'bridge') {
+      this.bridgeOut(ns, out, hop, framed, nextHop);
+      return;
+    }
+    this.underlayOut(out, hop, framed, nextHop, res);
+  }
+
+  /** Records neighbour resolution; false when it ended the trace. */
+  private neighborStep(hop: Hop, ip: string, res: NeighborResolution): boolean {
+    switch (res.kind) {
+      case 'entry':
+        hop.steps.push({ action: 'neighbor-resolved', outcome: 'ok', ip, mac: res.mac, entry: res.entry, detail: res.detail });
+        return true;
+      case 'arp':
+        hop.steps.push({ action: 'neighbor-resolved', outcome: 'ok', ip, mac: res.mac ?? 'unknown', entry: '', detail: res.detail });
+        return true;
+      case 'not-needed':
+      case 'outside':
+        return true;
+      case 'unresolved':
+        this.drop(hop, 'neighbor-unresolved', res.detail);
+        return false;
+      case 'unknown':
+        this.insufficient(hop, res.missing, res.detail);
+        return false;
+      default: {
+        const never: never = res;
+        throw new Error(`unhandled neighbour resolution ${String(never)}`);
+      }
+    }
+  }
+
+  private vethOut(out: TopoInterface, hop: Hop, pkt: InFlight, nextHop: string): void {
+    hop.steps.push({ action: 'transmitted', outcome: 'ok', interface: out.name, ...(out.mtu !== undefined ? { mtu: out.mtu } : {}), detail: `sent by ${out.name}` });
+    const peer = this.idx.peerOf(out);
+    if (!peer) {
+      this.insufficient(hop, `the veth peer of ${out.name} on ${out.node}`, `${out.name} is a veth whose other end is not in the evidence${out.peer?.evidence ? ` (${out.peer.evidence})` : ''}`);
+      return;
+    }
+    const how = out.peer?.state === 'inferred' ? `inferred pairing: ${out.peer.evidence}` : (out.peer?.evidence ?? 'paired');
+    hop.steps.push({ action: 'veth-crossed', outcome: 'ok', peer: peer.id, evidence: how, detail: `crosses the veth to ${peer.name} in ${this.idx.netnsOf(peer)}${out.peer?.state === 'inferred' ? ' (pairing inferred)' : ''}` });
+    this.receive(peer, pkt, nextHop);
+  }
+
+  private receive(iface: TopoInterface, pkt: InFlight, nextHop: string): void {
+    if (this.tooLong()) return;
+    const hop = this.hopAt(iface, pkt);
+    const p = pkt.packet;
+    const crumb = `rx|${iface.id}|${p.src}|${p.dst}|${p.ttl}|${pkt.encap ? 'outer' : 'inner'}`;
+    if (this.crumbs.has(crumb)) {
+      this.loop(hop, `the frame for ${p.dst} reached ${iface.name} again: an L2 loop`);
+      return;
+    }
+    this.crumbs.add(crumb);
+    hop.steps.push({ action: 'received', outcome: 'ok', interface: iface.name, packet: { ...p }, detail: `received on ${iface.name}` });
+    const down = linkDownReason(iface);
+    if (down) {
+      this.drop(hop, 'link-down', `${down} on ${iface.node}: it cannot receive`);
+      return;
+    }
+    // A veth drops frames larger than its own MTU (is_skb_forwardable).
+    if (iface.kind === 'veth' && iface.mtu !== undefined && p.length > iface.mtu) {
+      this.drop(hop, 'mtu-exceeded', `a ${p.length}-byte packet exceeds the MTU ${iface.mtu} of the receiving veth ${iface.name} on ${iface.node}`);
+      return;
+    }
+    const ns = this.idx.netns(this.idx.netnsOf(iface));
+    if (!ns) {
+      this.insufficient(hop, `netns ${this.idx.netnsOf(iface)}`, `the namespace of ${iface.name} is not in the evidence`);
+      return;
+    }
+    if (iface.master !== undefined) {
+      const bridge = this.idx.iface(iface.master) ?? this.idx.ifaceByName(ns.id, iface.master);
+      if (!bridge) {
+        this.insufficient(hop, `bridge ${iface.master} on ${iface.node}`, `${iface.name} is a port of ${iface.master}, which is not in the evidence`);
+        return;
+      }
+      const bdown = linkDownReason(bridge);
+      if (bdown) {
+        this.drop(hop, 'link-down', `${bdown} on ${bridge.node}: the bridge does not forward`);
+        return;
+      }
+      const d = bridgeForward(this.idx, ns, bridge, iface, { dstMac: p.dstMac, nextHop });
+      switch (d.kind) {
+        case 'to-host': {
+          hop.steps.push({ action: 'bridged', outcome: 'ok', bridge: bridge.name, toHost: true, ...(d.entry ? { entry: d.entry } : {}), detail: d.detail });
+          const bhop = this.hopAt(bridge, pkt);
+          bhop.steps.push({ action: 'received', outcome: 'ok', interface: bridge.name, packet: { ...p }, detail: `the host stack receives it on ${bridge.name}` });
+          this.stack(ns, bridge, pkt, undefined, undefined);
+          return;
+        }
+        case 'port':
+          hop.steps.push({ action: 'bridged', outcome: 'ok', bridge: bridge.name, outPort: d.port.name, toHost: false, ...(d.entry ? { entry: d.entry } : {}), detail: d.detail });
+          this.portOut(d.port, pkt, nextHop);
+          return;
+        case 'nobody':
+          this.drop(hop, 'not-addressed-here', d.detail);
+          return;
+        case 'unknown':
+          this.insufficient(hop, d.missing, d.detail);
+          return;
+        default: {
+          const never: never = d;
+          throw new Error(`unhandled bridge decision ${String(never)}`);
+        }
+      }
+    }
+    if (p.dstMac !== undefined && iface.mac !== undefined && !sameMac(p.dstMac, iface.mac) && !sameMac(p.dstMac, BROADCAST_MAC)) {
+      this.drop(hop, 'not-addressed-here', `the frame is addressed to ${p.dstMac} but ${iface.name} on ${iface.node} has MAC ${iface.mac}: a stale neighbour entry on the sender`);
+      return;
+    }
+    this.stack(ns, iface, pkt, undefined, undefined);
+  }
+
+  private portOut(port: TopoInterface, pkt: InFlight, nextHop: string): void {
+    const hop = this.hopAt(port, pkt);
+    const down = linkDownReason(port);
+    if (down) {
+      this.drop(hop, 'link-down', `${down} on ${port.node}: it cannot send`);
+      return;
+    }
+    if (!this.mtuOk(hop, port, pkt.packet.length)) return;
+    if (port.kind === 'veth' || port.role === 'host-veth') {
+      this.vethOut(port, hop, pkt, nextHop);
+      return;
+    }
+    this.insufficient(hop, `what lies beyond ${port.name}`, `${port.name} is a ${port.kind ?? 'non-veth'} port of a bridge; podnet cannot follow the frame past it`);
+  }
+
+  private bridgeOut(ns: TopoNetns, bridge: TopoInterface, hop: Hop, pkt: InFlight, nextHop: string): void {
+    const d = bridgeForward(this.idx, ns, bridge, null, { dstMac: pkt.packet.dstMac, nextHop });
+    switch (d.kind) {
+      case 'port':
+        hop.steps.push({ action: 'bridged', outcome: 'ok', bridge: bridge.name, outPort: d.port.name, toHost: false, ...(d.entry ? { entry: d.entry } : {}), detail: d.detail });
+        this.portOut(d.port, pkt, nextHop);
+        return;
+      case 'to-host':
+        this.loop(hop, `the host sent a frame through ${bridge.name} addressed to itself`);
+        return;
+      case 'nobody':
+        this.drop(hop, 'not-addressed-here', d.detail);
+        return;
+      case 'unknown':
+        this.insufficient(hop, d.missing, d.detail);
+        return;
+      default: {
+        const never: never = d;
+        throw new Error(`unhandled bridge decision ${String(never)}`);
+      }
+    }
+  }
+
+  private underlayOut(out: TopoInterface, hop: Hop, pkt: InFlight, nextHop: string, res: NeighborResolution): void {
+    const owner = res.kind === 'arp' ? res.answerer : underlayOwner(this.idx, out, nextHop);
+    hop.steps.push({ action: 'transmitted', outcome: 'ok', interface: out.name, ...(out.mtu !== undefined ? { mtu: out.mtu } : {}), detail: `sent by ${out.name} towards ${nextHop}` });
+    if (owner) {
+      this.receive(owner, pkt, nextHop);
+      return;
+    }
+    this.exit(out, hop, pkt, nextHop, res);
+  }
+
+  private exit(out: TopoInterface, hop: Hop, pkt: InFlight, nextHop: string, res: NeighborResolution): void {
+    const p = pkt.packet;
+    const nodes = this.idx.topology.nodes;
+    const byAddr = this.idx.nodeByUnderlayAddress(nextHop) ?? this.idx.nodeByUnderlayAddress(p.dst);
+    const byCidr = nodes.find((n) => !n.captured && n.podCidrs.some((c) => cidrHolds(c, (pkt.inner ?? p).dst)));
+    const uncovered = byAddr && !byAddr.captured ? byAddr : byCidr;
+    if (byAddr && byAddr.captured) {
+      this.insufficient(
+        hop,
+        `the interface of ${byAddr.name} holding ${nextHop}`,
+        `${nextHop} is an address of captured node ${byAddr.name}, but no captured interface there holds it`,
+      );
+      return;
+    }
+    const towards = uncovered ? uncovered.name : nextHop;
+    const exit: TraceExit = { node: out.node, interface: out.name, nextHop, towards, ...(uncovered ? { uncoveredNode: uncovered.name } : {}) };
+    const what = uncovered ? `node ${uncovered.name}, which was not captured` : `${nextHop}, which no captured namespace owns`;
+    const detail = `leaves ${out.node} by ${out.name} towards ${what}${res.kind === 'outside' ? ` (${res.detail})` : ''}; the evidence does not cover what happens there`;
+    hop.steps.push({ action: 'exited', outcome: 'ok', nextHop, towards, detail });
+    this.end = { verdict: 'exits-network', exit, reason: `${p.dst !== nextHop ? `${p.dst} ` : ''}leaves ${out.node} by ${out.name} towards ${towards === nextHop ? nextHop : `${towards} (${nextHop})`}; the evidence does not cover ${uncovered ? `node ${uncovered.name}` : nextHop}` };
+  }
+
+  private vxlanOut(ns: TopoNetns, vtep: TopoInterface, hop: Hop, nextHop: string, pkt: InFlight, m: RouteMatch): void {
+    if (!this.mtuOk(hop, vtep, pkt.packet.length, m.route.mtu)) return;
+    const res = resolveNeighbor(this.idx, ns, vtep, nextHop);
+    if (!this.neighborStep(hop, nextHop, res)) return;
+    const mac = res.kind === 'entry' || res.kind === 'arp' ? res.mac : undefined;
+    const inner: PacketHeaders = { ...pkt.packet, ...(vtep.mac !== undefined ? { srcMac: vtep.mac } : {}), ...(mac !== undefined ? { dstMac: mac } : {}) };
+    const e = vxlanEncap(this.idx, ns, vtep, inner, mac);
+    switch (e.kind) {
+      case 'fdb-missing':
+        this.drop(hop, 'fdb-missing', e.detail);
+        return;
+      case 'unknown':
+        this.insufficient(hop, e.missing, e.detail);
+        return;
+      case 'ok':
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled vxlan encap ${String(never)}`);
+      }
+    }
+    hop.steps.push({ action: 'fdb-resolved', outcome: 'ok', mac: mac ?? 'unknown', remote: e.remote, entry: e.entry, detail: [`FDB ${e.entry}: the VTEP for ${mac ?? 'the frame'} is ${e.remote}`, ...e.notes].join('; ') });
+    hop.steps.push({ action: 'encapsulated', outcome: 'ok', encap: e.encap, inner, outer: { ...e.outer }, detail: e.detail });
+    hop.encap = e.encap;
+    if (vtep.vxlan?.dev !== undefined) {
+      const r = lookupRoute(this.idx, ns, { dst: e.remote, src: e.outer.src });
+      if (r.kind === 'route' && r.dev !== undefined && r.dev !== vtep.vxlan.dev && r.route.type === 'unicast') {
+        this.warn(`vxlan-dev:${vtep.id}`, `${vtep.name} on ${vtep.node} is bound to ${vtep.vxlan.dev} but the route to ${e.remote} leaves by ${r.dev}`);
+      }
+    }
+    this.stack(ns, null, { packet: e.outer, inner, encap: e.encap }, undefined, hop);
+  }
+
+  private ipipOut(ns: TopoNetns, tun: TopoInterface, hop: Hop, pkt: InFlight, m: RouteMatch): void {
+    if (!this.mtuOk(hop, tun, pkt.packet.length, m.route.mtu)) return;
+    const e = ipipEncap(this.idx, ns, tun, pkt.packet, m.gateway);
+    if (e.kind === 'unknown') {
+      this.insufficient(hop, e.missing, e.detail);
+      return;
+    }
+    hop.steps.push({ action: 'encapsulated', outcome: 'ok', encap: e.encap, inner: { ...pkt.packet }, outer: { ...e.outer }, detail: e.detail });
+    hop.encap = e.encap;
+    this.stack(ns, null, { packet: e.outer, inner: pkt.packet, encap: e.encap }, undefined, hop);
+  }
+}
+
+/** True when a node's podCIDR (`10.244.2.0/24`) holds `ip`. */
+function cidrHolds(cidr: string, ip: string): boolean {
+  const p = parsePrefix(cidr);
+  return p !== null && prefixContains(p, ip);
+}
+
+/**
+ * Traces one packet from `from` to `to` over a topology. `from` must be an
+ * address (or pod, or node) of a captured namespace; `to` may be anything.
+ * Never throws on user data: unknown endpoints and missing evidence become
+ * an `insufficient-information` verdict.
+ */
+export function trace(topology: Topology, from: string, to: string, options: TraceOptions = {}): Trace {
+  const idx = indexTopology(topology);
+  const size = options.size ?? DEFAULT_PACKET_SIZE;
+  const ttl = options.ttl ?? DEFAULT_TTL;
+  const protocol = options.protocol ?? DEFAULT_PROTOCOL;
+  const src = resolveEndpoint(idx, from, 'from');
+  const dst = resolveEndpoint(idx, to, 'to');
+  const fail = (reason: string): Trace => ({ from: src.endpoint, to: dst.endpoint, size, verdict: 'insufficient-information', reason, hops: [], traceroute: [], warnings: [] });
+  if (!src.ok || !dst.ok) return fail([src.ok ? '' : src.reason, dst.ok ? '' : dst.reason].filter(Boolean).join('; '));
+  if (!src.netns) return fail(`source ${from} is not in a captured namespace`);
+  if (ipFamily(src.endpoint.ip) !== ipFamily(dst.endpoint.ip)) return fail(`source ${src.endpoint.ip} and destination ${dst.endpoint.ip} are of different address families`);
+  if (!Number.isInteger(size) || size < 20 || size > 65535) return fail(`packet size ${size} is not a valid IP packet length (20–65535)`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) return fail(`TTL ${ttl} is not in 1–255`);
+
+  const walk = new Walk(idx);
+  const packet: PacketHeaders = { src: src.endpoint.ip, dst: dst.endpoint.ip, protocol, ttl, length: size };
+  walk.originate(src.netns, packet);
+  const end = walk.end ?? { verdict: 'insufficient-information' as const, reason: 'the trace stopped without a verdict' };
+  const result: Trace = {
+    from: src.endpoint,
+    to: dst.endpoint,
+    size,
+    verdict: end.verdict,
+    reason: end.reason,
+    ...(end.dropReason ? { dropReason: end.dropReason } : {}),
+    ...(end.exit ? { exit: end.exit } : {}),
+    hops: walk.hops,
+    traceroute: [],
+    warnings: walk.warnings,
+  };
+  result.traceroute = predictTraceroute(idx, result);
+  return result;
+}
