@@ -25,7 +25,7 @@ import { buildHostRouteEdges } from './hostRoutes';
 import { buildSegmentEdges } from './segments';
 import { checkPodMtus } from './mtu';
 import { canon, isGlobalAddress } from './addr';
-import { formatPrefix, parsePrefix } from '../net/ip';
+import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
 
 /** Builds the cluster topology from node snapshots (one per node; duplicates keep the latest). */
 export function buildTopology(snapshots: readonly Snapshot[]): Topology {
@@ -113,6 +113,8 @@ function captureNode(cluster: Cluster, snap: Snapshot): void {
     }
   }
   for (const a of topo.addresses) pushUnique(addresses, a);
+  // Kubelets started with --hostname-override=<InternalIP> name nodes by address (`10.30.180.56`).
+  if (ipFamily(node.name) !== null) pushUnique(addresses, canon(node.name));
   topo.addresses = addresses;
 
   const podCidrs: string[] = [];

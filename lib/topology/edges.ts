@@ -22,17 +22,18 @@ export class EdgeSet {
 
   /**
    * An edge between `a` and `b` in no particular direction: both sides' views
-   * merge into one edge whose source is the smaller id, so the result does not
-   * depend on which node was read first.
+   * merge into one edge, so the result does not depend on which node was read
+   * first. The source is an interface rather than a bare (uncaptured) node id,
+   * then the smaller id.
    */
   pair(kind: TopoEdgeKind, a: string, b: string, inferred: boolean, evidence: string): TopoEdge {
-    const [source, target] = a <= b ? [a, b] : [b, a];
+    const [source, target] = pairOrder(a, b);
     return this.upsert(`${kind}:${source}<->${target}`, kind, source, target, inferred, evidence);
   }
 
   /** The edge of `kind` between `a` and `b` made by `pair`, if any. */
   getPair(kind: TopoEdgeKind, a: string, b: string): TopoEdge | undefined {
-    const [source, target] = a <= b ? [a, b] : [b, a];
+    const [source, target] = pairOrder(a, b);
     return this.byId.get(`${kind}:${source}<->${target}`);
   }
 
@@ -63,4 +64,12 @@ export class EdgeSet {
     this.list.push(edge);
     return edge;
   }
+}
+
+/** Interface ids (`n/ns/if`) hold a `/`; node ids never do (DNS names, addresses). */
+function pairOrder(a: string, b: string): [string, string] {
+  const ai = a.includes('/');
+  const bi = b.includes('/');
+  if (ai !== bi) return ai ? [a, b] : [b, a];
+  return a <= b ? [a, b] : [b, a];
 }

@@ -132,13 +132,6 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     const master = ns.byName.get(link.master);
     if (iface !== undefined && master !== undefined) iface.master = master.id;
   }
-  // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
-  for (const f of snap.fdb ?? []) {
-    if (f.master === undefined) continue;
-    const port = ns.byName.get(f.dev);
-    const master = ns.byName.get(f.master);
-    if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
-  }
   const routes = snap.routes ?? [];
   for (const route of routes) {
     forEachHop(route, (hop) => {
@@ -149,6 +142,13 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   for (const f of snap.fdb ?? []) {
     if (!ns.byName.has(f.dev)) stub(f.dev);
     if (f.master !== undefined && !ns.byName.has(f.master)) stub(f.master);
+  }
+  // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
+  for (const f of snap.fdb ?? []) {
+    if (f.master === undefined) continue;
+    const port = ns.byName.get(f.dev);
+    const master = ns.byName.get(f.master);
+    if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
   }
 
   // `10.30.180.0/24 dev eth0 proto kernel scope link src 10.30.180.56`: the
