@@ -1,0 +1,215 @@
+/**
+ * Splits a pasted terminal transcript into commands and their output, and
+ * tracks where each command ran: interactive sessions (`kubectl exec -it POD
+ * -- sh`, `ip netns exec NS bash`, `ssh node2`) move every later command
+ * until `exit` or until the outer shell's prompt reappears.
+ */
+import type { SkippedBlock, ReadWarning } from '../types';
+import { analyseCommand, KNOWN_PROGRAMS, looksLikeBareCommand, type AnalysedCommand, type ExecTarget } from './command';
+import { matchPrompt, type PromptMatch } from './prompt';
+import { basename } from './shell';
+
+/** Where a command ran: which node (an `ssh` host, or the transcript's own) and which netns there. */
+export interface Scope {
+  /** Set inside an `ssh HOST` session. */
+  sshHost?: string;
+  target: ExecTarget;
+}
+
+/** One command of the transcript with the output printed below it. */
+export interface TranscriptCommand {
+  /** 1-based line of the command (of its first line, when it continues with `\`). */
+  line: number;
+  /** Last line of its output (the command's own last line when it printed nothing). */
+  endLine: number;
+  /** The command as typed, without the prompt. */
+  text: string;
+  prompt?: PromptMatch;
+  command: AnalysedCommand;
+  output: string[];
+  /** 1-based line of `output[0]`. */
+  firstOutputLine: number;
+  scope: Scope;
+}
+
+/** The transcript cut into commands, plus what belonged to none. */
+export interface TranscriptSplit {
+  commands: TranscriptCommand[];
+  skipped: SkippedBlock[];
+  warnings: ReadWarning[];
+  /** Host names in the prompts of commands run in the transcript's own host netns. */
+  promptHosts: string[];
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
+
+/** The input's lines, cleaned of what a terminal adds (colours, `\r`) and of indentation common to all. */
+export function transcriptLines(input: string): string[] {
+  const lines = input.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).map((l) => l.replace(ANSI, '').replace(/\s+$/, ''));
+  let indent = Infinity;
+  for (const l of lines) {
+    if (l.trim() === '') continue;
+    const m = /^ */.exec(l);
+    indent = Math.min(indent, m ? m[0].length : 0);
+  }
+  if (indent === Infinity || indent === 0) return lines;
+  return lines.map((l) => l.slice(indent));
+}
+
+interface Session {
+  scope: Scope;
+  /** Host named by the prompt of the shell that opened this session; its reappearance ends the session. */
+  openerHost?: string;
+  /** Host named by this session's own prompts. */
+  ownHost?: string;
+}
+
+function isCommandAfterPrompt(p: PromptMatch): boolean {
+  if (p.command === '') return false;
+  if (p.strength === 'strong') return true;
+  if (looksLikeBareCommand(p.command)) return true;
+  const words = p.command.split(/\s+/);
+  return KNOWN_PROGRAMS.has(basename(words[0] ?? '')) && words.length <= 40 && !/[.!?:]$/.test(p.command);
+}
+
+function isPromptOnly(p: PromptMatch): boolean {
+  return p.command === '' && (p.strength === 'strong' || p.prompt.length <= 2);
+}
+
+/** Splits a transcript. Never throws. */
+export function splitTranscript(input: string): TranscriptSplit {
+  const lines = transcriptLines(input);
+  const out: TranscriptSplit = { commands: [], skipped: [], warnings: [], promptHosts: [] };
+  const sessions: Session[] = [];
+  let current: TranscriptCommand | null = null;
+  let orphan: SkippedBlock | null = null;
+  const hostSet = new Set<string>();
+
+  const closeOrphan = (): void => {
+    if (orphan) out.skipped.push(orphan);
+    orphan = null;
+  };
+  const closeCurrent = (): void => {
+    if (!current) return;
+    while (current.output.length > 0 && (current.output[current.output.length - 1] as string).trim() === '') current.output.pop();
+    current.endLine = current.output.length > 0 ? current.firstOutputLine + current.output.length - 1 : current.line;
+    out.commands.push(current);
+    current = null;
+  };
+  const scopeNow = (): Scope => sessions[sessions.length - 1]?.scope ?? { target: { kind: 'host' } };
+
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const raw = lines[i] as string;
+    if (/^\s*(```|~~~)/.test(raw)) {
+      closeOrphan();
+      continue;
+    }
+    const prompt = matchPrompt(raw);
+    let commandText: string | null = null;
+    if (prompt && isCommandAfterPrompt(prompt)) commandText = prompt.command;
+    else if (!prompt && looksLikeBareCommand(raw)) commandText = raw.trim();
+    else if (prompt && prompt.strength === 'weak' && !isCommandAfterPrompt(prompt) && prompt.command !== '') commandText = null;
+
+    if (commandText === null && prompt && isPromptOnly(prompt)) {
+      closeCurrent();
+      closeOrphan();
+      popByPrompt(sessions, prompt);
+      continue;
+    }
+    if (commandText === null) {
+      if (current) {
+        current.output.push(raw);
+        continue;
+      }
+      if (raw.trim() === '') {
+        closeOrphan();
+        continue;
+      }
+      if (orphan) {
+        orphan.endLine = lineNo;
+      } else {
+        orphan = { startLine: lineNo, endLine: lineNo, reason: 'not a command, and no command before it', text: raw.slice(0, 200) };
+      }
+      continue;
+    }
+
+    closeCurrent();
+    closeOrphan();
+    // A command continued with a trailing backslash.
+    let text = commandText;
+    let j = i;
+    while (text.endsWith('\\') && j + 1 < lines.length) {
+      j++;
+      text = `${text.slice(0, -1)} ${(lines[j] as string).trim()}`;
+    }
+    const firstOutput = j + 2;
+    i = j;
+
+    if (prompt) popByPrompt(sessions, prompt);
+    const command = analyseCommand(text);
+    // kubectl is seldom installed inside a pod: seeing it means the pod shell was left unseen (Ctrl-D).
+    const prog = basename(command.argv[0] ?? text.split(/\s+/)[0] ?? '');
+    const top = sessions[sessions.length - 1];
+    if (top && (top.scope.target.kind === 'pod' || top.scope.target.kind === 'container') && ['kubectl', 'k', 'oc'].includes(prog)) {
+      out.warnings.push({ line: lineNo, message: 'kubectl ran where a pod shell was open; reading the pod shell as closed' });
+      while (sessions.length > 0) {
+        const k = (sessions[sessions.length - 1] as Session).scope.target.kind;
+        if (k !== 'pod' && k !== 'container') break;
+        sessions.pop();
+      }
+    }
+    const base = scopeNow();
+    let scope: Scope = base;
+    if (command.target) {
+      if (command.target.kind === 'node') scope = { sshHost: command.target.host, target: { kind: 'host' } };
+      else scope = base.sshHost !== undefined ? { sshHost: base.sshHost, target: command.target } : { target: command.target };
+    }
+    if (prompt?.host !== undefined && sessions.length === 0 && scope.target.kind === 'host' && scope.sshHost === undefined) {
+      hostSet.add(prompt.host);
+    }
+    if (prompt?.host !== undefined && sessions.length > 0) {
+      const s = sessions[sessions.length - 1] as Session;
+      if (s.ownHost === undefined && prompt.host !== s.openerHost) s.ownHost = prompt.host;
+    }
+    const cmd: TranscriptCommand = {
+      line: lineNo,
+      endLine: j + 1,
+      text,
+      command,
+      output: [],
+      firstOutputLine: firstOutput,
+      scope,
+    };
+    if (prompt) cmd.prompt = prompt;
+    current = cmd;
+    if (command.opensSession && !command.compound) {
+      const s: Session = { scope };
+      if (prompt?.host !== undefined) s.openerHost = prompt.host;
+      sessions.push(s);
+    } else if (command.kind?.kind === 'exit' && !command.target) {
+      if (sessions.length > 0) sessions.pop();
+    }
+  }
+  closeCurrent();
+  closeOrphan();
+  out.promptHosts = [...hostSet];
+  return out;
+}
+
+/**
+ * When a prompt naming the host of an outer shell reappears, the inner
+ * sessions ended (the user left them without an `exit` in the paste).
+ */
+function popByPrompt(sessions: Session[], prompt: PromptMatch): void {
+  if (prompt.host === undefined || sessions.length === 0) return;
+  const top = sessions[sessions.length - 1] as Session;
+  if (top.ownHost === prompt.host) return;
+  for (let k = sessions.length - 1; k >= 0; k--) {
+    if ((sessions[k] as Session).openerHost === prompt.host) {
+      sessions.length = k;
+      return;
+    }
+  }
+}
