@@ -3,7 +3,9 @@
  * L2 vs L3 devices, and the sysctls that gate forwarding (`ip_forward`,
  * `rp_filter`).
  */
+import { canonicalIp } from '../net/ip';
 import type { TopoInterface, TopoNetns } from '../topology/types';
+import type { TopologyIndex } from '../topology/topologyIndex';
 
 /** Why a device cannot pass packets, or null when it can (or the evidence does not say). */
 export function linkDownReason(i: TopoInterface): string | null {
@@ -53,4 +55,21 @@ export function rpFilterOf(ns: TopoNetns, ifname: string): number | undefined {
   const dev = sysctlNumber(ns, `net.ipv4.conf.${ifname}.rp_filter`) ?? sysctlNumber(ns, `net.ipv4.conf.${ifname.replace(/\./g, '/')}.rp_filter`);
   if (all === undefined && dev === undefined) return undefined;
   return Math.max(all ?? 0, dev ?? 0);
+}
+
+/**
+ * True when an interface carries node-to-node traffic: the underlay role, or
+ * a host-netns veth with no known peer that holds one of the node's
+ * addresses (labs and some VMs wire the uplink as a veth into a switch netns
+ * nobody captured).
+ */
+export function actsAsUnderlay(idx: TopologyIndex, i: TopoInterface): boolean {
+  if (i.role === 'underlay') return true;
+  if (i.kind !== 'veth' || idx.peerOf(i)) return false;
+  const ns = idx.netns(idx.netnsOf(i));
+  if (ns?.kind !== 'host') return false;
+  const node = idx.node(i.node);
+  if (!node) return false;
+  const mine = new Set(node.addresses.map(canonicalIp));
+  return i.addresses.some((a) => mine.has(canonicalIp(a.ip)));
 }

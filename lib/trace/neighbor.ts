@@ -12,7 +12,7 @@ import { canonicalIp, sameSubnet } from '../net/ip';
 import type { Neighbour } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import type { TopologyIndex } from '../topology/topologyIndex';
-import { isL3Device } from './device';
+import { actsAsUnderlay, isL3Device } from './device';
 import { formatNeighbour } from './format';
 import { lookupRoute } from './routeLookup';
 
@@ -144,7 +144,7 @@ export function underlayOwner(idx: TopologyIndex, out: TopoInterface, ip: string
   const outNets = out.addresses.map((a) => ({ ip: a.ip, len: a.prefixlen }));
   for (const o of idx.ownersOf(ip)) {
     if (idx.netnsOf(o) === outNs) continue;
-    if (o.kind === 'veth' || o.kind === 'bridge' || o.kind === 'vxlan' || o.kind === 'ipip' || o.kind === 'loopback') continue;
+    if (!actsAsUnderlay(idx, o) && (o.kind === 'veth' || o.kind === 'bridge' || o.kind === 'vxlan' || o.kind === 'ipip' || o.kind === 'loopback')) continue;
     if (outNets.length === 0) return o;
     // Same segment: the owner's subnet holds our address, or ours holds the owner's.
     const shares = o.addresses.some((oa) => outNets.some((n) => sameSubnet(oa.ip, n.ip, Math.min(n.len, oa.prefixlen))));
@@ -183,7 +183,8 @@ export function resolveNeighbor(idx: TopologyIndex, ns: TopoNetns, out: TopoInte
 
   if (usable) return { kind: 'entry', mac: usable.lladdr!, entry: formatNeighbour(usable), detail: `neighbour entry ${formatNeighbour(usable)}` };
 
-  const isL2Local = out.kind === 'veth' || out.kind === 'bridge' || out.role === 'bridge' || out.role === 'pod-veth' || out.role === 'host-veth';
+  // An underlay NIC may itself be a veth (into a switch netns that was not captured): its role decides.
+  const isL2Local = !actsAsUnderlay(idx, out) && (out.kind === 'veth' || out.kind === 'bridge' || out.role === 'bridge' || out.role === 'pod-veth' || out.role === 'host-veth');
   if (isL2Local) {
     const dom = l2Domain(idx, out);
     const hit = resolveInDomain(idx, ip, dom.members);

@@ -221,7 +221,7 @@ export class TopoBuilder {
     const i: TopoInterface = {
       id,
       node,
-      netns,
+      netns: `${node}/${netns}`,
       name,
       kind,
       role,

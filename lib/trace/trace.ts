@@ -14,7 +14,7 @@ import type { TopoInterface, TopoNetns, Topology } from '../topology/types';
 import { indexTopology, type TopologyIndex } from '../topology/topologyIndex';
 import { bridgeForward } from './bridge';
 import { deliverLocally } from './deliver';
-import { ipForwardOf, linkDownReason, rpFilterOf } from './device';
+import { actsAsUnderlay, ipForwardOf, linkDownReason, rpFilterOf } from './device';
 import { resolveEndpoint } from './endpoints';
 import { formatRoute, formatRule } from './format';
 import { ipipDecap, ipipEncap } from './ipip';
@@ -381,7 +381,7 @@ class Walk {
     const mac = res.kind === 'entry' || res.kind === 'arp' || res.kind === 'outside' ? res.mac : undefined;
     const framed: InFlight = { ...pkt, packet: { ...pkt.packet, ...(out.mac !== undefined ? { srcMac: out.mac } : {}), ...(mac !== undefined ? { dstMac: mac } : {}) } };
     if (mac === undefined) delete framed.packet.dstMac;
-    if (out.kind === 'veth' || out.role === 'pod-veth' || out.role === 'host-veth') {
+    if (!actsAsUnderlay(this.idx, out) && (out.kind === 'veth' || out.role === 'pod-veth' || out.role === 'host-veth')) {
       this.vethOut(out, hop, framed, nextHop);
       return;
     }
