@@ -1,12 +1,14 @@
 import { describe, it, expect } from 'vitest';
+import type { Route } from '../../snapshot/schema';
 import { parseIpRouteText } from './ipRouteText';
 import { fixtureLines, fixtureSlice } from './fixtures/load';
 
-const one = (line: string, opts?: Parameters<typeof parseIpRouteText>[2]) => {
+const one = (line: string, opts?: Parameters<typeof parseIpRouteText>[2]): Route => {
   const r = parseIpRouteText([line], 1, opts);
   expect(r.skipped).toEqual([]);
-  expect(r.items).toHaveLength(1);
-  return r.items[0];
+  const [route, ...rest] = r.items;
+  if (route === undefined || rest.length > 0) throw new Error(`expected one route from ${line}`);
+  return route;
 };
 
 describe('parseIpRouteText on the real capture', () => {
