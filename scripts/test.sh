@@ -12,6 +12,7 @@ command -v ping >/dev/null || need_apt+=(iputils-ping)
 command -v traceroute >/dev/null || need_apt+=(traceroute)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v ethtool >/dev/null || need_apt+=(ethtool)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "== installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
