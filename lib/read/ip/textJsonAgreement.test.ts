@@ -24,6 +24,19 @@ describe('text and JSON readers agree on the same kernel state', () => {
     expect(norm(text.items)).toEqual(norm(json.items));
   });
 
+  it('a veth whose peer is in an unnamed netns: link-netnsid in text, link_netnsid in JSON', () => {
+    for (const [text, json] of [
+      ['lab/host-ip-link-unnamed-peer.txt', 'lab/host-json-link-unnamed-peer.json'],
+      ['lab/host-ip-d-link-unnamed-peer.txt', 'lab/host-json-link-unnamed-peer.json'],
+    ] as const) {
+      const t = ip.parseIpLinkText(fixtureLines(text), 1);
+      expect(t.skipped).toEqual([]);
+      expect(t.items[0]?.link.peer).toEqual({ ifindex: 2, netnsId: 2 });
+      expect(t.items[0]?.link.peer).toEqual(ip.readIpLinkJson(fixtureJson(json)).items[0]?.peer);
+      expect(t.items[0]?.link.operState).toBe('DOWN');
+    }
+  });
+
   it('ip addr (pod side)', () => {
     const text = ip.parseIpLinkText(fixtureLines('lab/pod-ip-addr.txt'), 1);
     const json = ip.readIpAddrJson(fixtureJson('lab/pod-json-addr.json'));
@@ -38,6 +51,23 @@ describe('text and JSON readers agree on the same kernel state', () => {
     expect(ip.parseIpRouteText(fixtureLines('lab/host-ip6-route-table-all.txt'), 1, { family: 6 }).items).toEqual(
       ip.readIpRouteJson(fixtureJson('lab/host-json6-route-table-all.json'), { family: 6 }).items,
     );
+  });
+
+  it('ip route show of one table, IPv6 multipath and unreachable, mtu lock', () => {
+    expect(ip.parseIpRouteText(fixtureLines('lab/host-ip-route-table-200.txt'), 1, { table: '200' }).items).toEqual(
+      ip.readIpRouteJson(fixtureJson('lab/host-json-route-table-200.json'), { table: '200' }).items,
+    );
+    const v6 = ip.parseIpRouteText(fixtureLines('lab/host-ip6-route-main.txt'), 1, { family: 6 });
+    expect(v6.skipped).toEqual([]);
+    expect(v6.items).toEqual(ip.readIpRouteJson(fixtureJson('lab/host-json6-route-main.json'), { family: 6 }).items);
+    expect(v6.items[0]).toEqual({ family: 6, table: 'main', type: 'unreachable', dst: '2001:db8::/32', dev: 'lo', metric: 1024 });
+    expect(v6.items[1]?.nexthops).toEqual([
+      { gateway: 'fd00::2', dev: 'ens3', weight: 1 },
+      { gateway: 'fd00::3', dev: 'ens3', weight: 1 },
+    ]);
+    const lock = ip.parseIpRouteText(fixtureLines('lab/host-ip-route-mtu-lock.txt'), 1).items;
+    expect(lock).toEqual(ip.readIpRouteJson(fixtureJson('lab/host-json-route-mtu-lock.json')).items);
+    expect(lock[0]?.mtu).toBe(1400);
   });
 
   it('ip rule, IPv4 and IPv6', () => {
