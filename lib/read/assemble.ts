@@ -6,7 +6,6 @@
  * exists only when a command that reports it ran; it is `filtered` unless
  * an unfiltered, unselective listing of it ran.
  */
-import { parsePrefix, prefixContains } from '../net/ip';
 import {
   SNAPSHOT_API_VERSION,
   type Address,
@@ -82,7 +81,11 @@ export function netnsEvidence(
   init: { kind: 'host' | 'pod' | 'other'; pod?: PodRef; source?: string },
 ): NetnsEvidence {
   const existing = node.netns.get(name);
-  if (existing) return existing;
+  if (existing) {
+    // `ip netns list` only says the netns exists; a command run inside it says more about where the name came from.
+    if (existing.source === 'ip netns list' && init.source !== undefined) existing.source = init.source;
+    return existing;
+  }
   const ns: NetnsEvidence = {
     name,
     kind: init.kind,
@@ -243,9 +246,12 @@ function podOf(node: NodeEvidence, ref: { namespace?: string; name: string }): K
 function nodeName(node: NodeEvidence, opts: ReadOptions, warnings: ReadWarning[]): string {
   if (node.sshHost !== undefined) return node.sshHost;
   if (opts.nodeName !== undefined && opts.nodeName.trim() !== '') return opts.nodeName.trim();
-  const podNodes = new Set(
-    node.capturedPods.map((c) => podOf(node, c)?.node).filter((n): n is string => n !== undefined),
-  );
+  // Pods entered with kubectl exec, and named netns that turned out to hold a pod's IP.
+  const captured = [
+    ...node.capturedPods,
+    ...[...node.netns.values()].filter((ns) => ns.pod !== undefined && ns.source !== 'kubectl exec').map((ns) => ns.pod as PodRef),
+  ];
+  const podNodes = new Set(captured.map((c) => podOf(node, c)?.node).filter((n): n is string => n !== undefined));
   if (podNodes.size === 1) return [...podNodes][0] as string;
   if (podNodes.size > 1) {
     warnings.push({ message: `the captured pods run on different nodes (${[...podNodes].join(', ')}); the node name comes from elsewhere` });
@@ -350,14 +356,6 @@ export function assemble(nodes: NodeEvidence[], opts: ReadOptions = {}): Assembl
     if (checked) snapshots.push(checked);
   }
   return { snapshots, warnings };
-}
-
-/** True when `ip` is inside any of `cidrs`. */
-export function inAnyPrefix(ip: string, cidrs: string[]): boolean {
-  return cidrs.some((c) => {
-    const p = parsePrefix(c);
-    return p !== null && prefixContains(p, ip);
-  });
 }
 
 /**

@@ -781,6 +781,7 @@ export function classify(argv: string[]): CommandKind | null {
  */
 export function looksLikeBareCommand(line: string): boolean {
   if (line.length === 0 || line.length > 2000 || /^\s/.test(line)) return false;
+  if (looksLikeProse(line)) return false;
   const words = line.trim().split(/\s+/);
   const prog = words[0] ?? '';
   const next = words[1];
@@ -847,4 +848,24 @@ export function looksLikeBareCommand(line: string): boolean {
     default:
       return false;
   }
+}
+
+const STOPWORDS = new Set([
+  'the', 'is', 'are', 'was', 'were', 'and', 'or', 'to', 'of', 'in', 'on', 'for', 'from', 'with', 'this', 'that', 'it',
+  'my', 'i', 'we', 'you', 'here', 'what', 'why', 'how', 'but', 'not', 'will', 'be', 'can', 'cannot', "can't", 'any',
+  'output', 'below', 'above', 'then', 'now', 'when', 'so', 'just', 'use', 'instead', 'removed', 'see', 'its', 'our',
+]);
+
+/**
+ * True for a line a person wrote between commands ("And the routes (I
+ * removed the docker ones):"): several common English words and a sentence's
+ * ending. Command output never reads like that.
+ */
+export function looksLikeProse(line: string): boolean {
+  const t = line.trim();
+  if (!/[.:?!)]$/.test(t) || /^\d+:\s/.test(t)) return false;
+  const words = t.toLowerCase().split(/\s+/).map((w) => w.replace(/^[("'`]+|[)"'`.,:;?!]+$/g, ''));
+  if (words.length < 4) return false;
+  const hits = new Set(words.filter((w) => STOPWORDS.has(w)));
+  return hits.size >= 2;
 }

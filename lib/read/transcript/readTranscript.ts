@@ -533,12 +533,13 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
     case 'sysctl': {
       const out = parseSysctl(lines, first, { keys: kind.keys, valuesOnly: kind.valuesOnly });
       if (!absorb(ctx, out)) return nothingRead(ctx, 'sysctl values');
-      return addSysctls(ctx, out.items);
+      // Only an unfiltered `sysctl -a` lists every parameter.
+      return addSysctls(ctx, out.items, !ctx.filtered && kind.keys.length === 0);
     }
     case 'proc-sys': {
       const out = parseProcSysValue(lines, first, kind.key);
       if (!absorb(ctx, out)) return nothingRead(ctx, 'sysctl values');
-      return addSysctls(ctx, out.items);
+      return addSysctls(ctx, out.items, false);
     }
     default: {
       const never: never = kind;
@@ -547,9 +548,9 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
   }
 }
 
-function addSysctls(ctx: CommandContext, items: SysctlValue[]): string {
+function addSysctls(ctx: CommandContext, items: SysctlValue[], complete: boolean): string {
   const ns = ctx.ns();
-  markSection(ns, 'sysctls', !ctx.filtered);
+  markSection(ns, 'sysctls', complete);
   for (const it of items) ns.sysctls[it.key] = it.value;
   return items.length === 1 && items[0] ? `${items[0].key} = ${items[0].value}`.slice(0, 300) : plural(items.length, 'sysctl');
 }

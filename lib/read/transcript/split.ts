@@ -5,7 +5,7 @@
  * until `exit` or until the outer shell's prompt reappears.
  */
 import type { SkippedBlock, ReadWarning } from '../types';
-import { analyseCommand, KNOWN_PROGRAMS, looksLikeBareCommand, type AnalysedCommand, type ExecTarget } from './command';
+import { analyseCommand, KNOWN_PROGRAMS, looksLikeBareCommand, looksLikeProse, type AnalysedCommand, type ExecTarget } from './command';
 import { matchPrompt, type PromptMatch } from './prompt';
 import { basename } from './shell';
 
@@ -56,6 +56,8 @@ export function transcriptLines(input: string): string[] {
   if (indent === Infinity || indent === 0) return lines;
   return lines.map((l) => l.slice(indent));
 }
+
+const PROSE = 'prose: text written between commands';
 
 interface Session {
   scope: Scope;
@@ -110,7 +112,6 @@ export function splitTranscript(input: string): TranscriptSplit {
     let commandText: string | null = null;
     if (prompt && isCommandAfterPrompt(prompt)) commandText = prompt.command;
     else if (!prompt && looksLikeBareCommand(raw)) commandText = raw.trim();
-    else if (prompt && prompt.strength === 'weak' && !isCommandAfterPrompt(prompt) && prompt.command !== '') commandText = null;
 
     if (commandText === null && prompt && isPromptOnly(prompt)) {
       closeCurrent();
@@ -119,6 +120,16 @@ export function splitTranscript(input: string): TranscriptSplit {
       continue;
     }
     if (commandText === null) {
+      // Prose interrupts output: what follows it is not the previous command's any more.
+      if (raw.trim() !== '' && !/^\s/.test(raw) && looksLikeProse(raw)) {
+        closeCurrent();
+        if (orphan && orphan.reason === PROSE) orphan.endLine = lineNo;
+        else {
+          closeOrphan();
+          orphan = { startLine: lineNo, endLine: lineNo, reason: PROSE, text: raw.slice(0, 200) };
+        }
+        continue;
+      }
       if (current) {
         current.output.push(raw);
         continue;
@@ -127,9 +138,10 @@ export function splitTranscript(input: string): TranscriptSplit {
         closeOrphan();
         continue;
       }
-      if (orphan) {
+      if (orphan && orphan.reason !== PROSE) {
         orphan.endLine = lineNo;
       } else {
+        closeOrphan();
         orphan = { startLine: lineNo, endLine: lineNo, reason: 'not a command, and no command before it', text: raw.slice(0, 200) };
       }
       continue;
