@@ -133,11 +133,8 @@ export function parseIpRouteText(
   return out;
 }
 
-/**
- * One route from its tokens (`[type] dst [key value | flag]… [nexthop …]…`),
- * or the reason it is not one. Exported for the `route`-like readers.
- */
-export function parseRouteTokens(
+/** One route from its tokens (`[type] dst [key value | flag]… [nexthop …]…`), or the reason it is not one. */
+function parseRouteTokens(
   allToks: readonly string[],
   opts: IpRouteTextOptions,
   line: number,
