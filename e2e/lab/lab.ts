@@ -134,6 +134,9 @@ export async function buildLab(opts: BuildLabOptions): Promise<Lab> {
     await ip('netns', 'add', name);
     namespaces.push(name);
     await inNs(name, 'link', 'set', 'lo', 'up');
+    // Dozens of concurrent traceroutes make one gateway answer the same pod many times a second; the kernel's
+    // per-destination ICMP rate limit (1 s, burst 6) would then turn real answers into `*`.
+    await mustRun(exec, 'ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0', 'net.ipv4.icmp_msgs_per_sec=100000', 'net.ipv4.icmp_msgs_burst=100000']);
   };
 
   let destroyed = false;
