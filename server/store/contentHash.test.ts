@@ -22,6 +22,10 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('puts integer-like keys first in numeric order, as JS objects hold them', () => {
+    expect(canonicalJson({ b: 0, '10': 1, a: 2, '2': 3 })).toBe('{"2":3,"10":1,"a":2,"b":0}');
+  });
+
   it('drops undefined members as JSON does but keeps array order', () => {
     expect(canonicalJson({ a: undefined, b: [2, 1, undefined] })).toBe('{"b":[2,1,null]}');
   });

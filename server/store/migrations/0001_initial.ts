@@ -50,6 +50,7 @@ export function initialMigration(d: SchemaDialect): Migration {
         .addUniqueConstraint('snapshots_cluster_revision', ['cluster', 'revision'])
         .addUniqueConstraint('snapshots_cluster_node_content', ['cluster', 'node', 'content_hash'])
         .execute();
+      await d.tuneBodyColumn(db);
       // Serves "latest per node at revision R" and per-node history.
       await db.schema
         .createIndex('snapshots_cluster_node_collected')
