@@ -144,6 +144,11 @@ describe('parseIpLinkText on text pasted from web pages', () => {
     expect(r.items[0]?.addresses[0]).toMatchObject({ local: '10.244.1.2', prefixlen: 24, broadcast: '10.244.1.255' });
   });
 
+  it('reads a header whose blank after the index was lost', () => {
+    const r = parseIpLinkText(['2:eth0@if5: <UP> mtu 1450 state UP'], 1);
+    expect(r.items[0]?.link).toMatchObject({ ifindex: 2, name: 'eth0', peer: { ifindex: 5 } });
+  });
+
   it('strips ip -c colour codes', () => {
     const coloured = ['2: \u001b[36meth0@if5: \u001b[0m<UP> mtu 1450', '    inet \u001b[35m10.244.1.2\u001b[0m/24 scope global eth0'];
     const r = parseIpLinkText(coloured, 1);

@@ -70,7 +70,7 @@ const NOISE_WORDS = new Set([
 ]);
 
 // `N: name[@other]: [<FLAGS>] rest` — the `<FLAGS>` may be missing in web pastes.
-const HEADER = /^\s*(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:(?:\s+(.*))?$/;
+const HEADER = /^\s*(\d+):\s*([^\s:@]+)(?:@([^\s:]+))?:(?:\s+(.*))?$/;
 // `ip -o addr`: `N: name    inet 10.0.0.1/24 …` (no colon after the name).
 const ONELINE_ADDR = /^\s*(\d+):\s+([^\s:@]+)(?:@(\S+))?\s+(inet6?)\s+(.*)$/;
 
