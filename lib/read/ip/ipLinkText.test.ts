@@ -147,6 +147,7 @@ describe('parseIpLinkText on text pasted from web pages', () => {
   it('reads a header whose blank after the index was lost', () => {
     const r = parseIpLinkText(['2:eth0@if5: <UP> mtu 1450 state UP'], 1);
     expect(r.items[0]?.link).toMatchObject({ ifindex: 2, name: 'eth0', peer: { ifindex: 5 } });
+    expect(parseIpLinkText(['2001:db8::1/64 is not a header'], 1).items).toEqual([]);
   });
 
   it('strips ip -c colour codes', () => {

@@ -91,7 +91,8 @@ export function parseIpLinkText(lines: readonly string[], firstLine: number): Pa
       const first = toks[0];
       if (first === undefined) continue;
 
-      const header = HEADER.exec(text);
+      // `2001:db8:…` would look like a blank-less header `2001: db8:`.
+      const header = familyOfText(first) === 6 ? null : HEADER.exec(text);
       if (header) {
         const block = startBlock(header, line, out);
         if (block === null) {
