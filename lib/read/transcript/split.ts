@@ -154,7 +154,7 @@ export function splitTranscript(input: string): TranscriptSplit {
     let j = i;
     while (text.endsWith('\\') && j + 1 < lines.length) {
       j++;
-      text = `${text.slice(0, -1)} ${(lines[j] as string).trim()}`;
+      text = `${text.slice(0, -1).trimEnd()} ${(lines[j] as string).trim()}`;
     }
     const firstOutput = j + 2;
     i = j;
@@ -219,7 +219,11 @@ function popByPrompt(sessions: Session[], prompt: PromptMatch): void {
   const top = sessions[sessions.length - 1] as Session;
   if (top.ownHost === prompt.host) return;
   for (let k = sessions.length - 1; k >= 0; k--) {
-    if ((sessions[k] as Session).openerHost === prompt.host) {
+    const s = sessions[k] as Session;
+    // `ip netns exec X bash` and `nsenter` keep the machine's host name in the prompt, so only
+    // sessions that change machine or container can be seen to end this way.
+    const movesHost = s.scope.target.kind === 'pod' || s.scope.target.kind === 'container' || s.scope.sshHost !== undefined;
+    if (s.openerHost === prompt.host && movesHost) {
       sessions.length = k;
       return;
     }
