@@ -268,6 +268,23 @@ describe('readEvidence on snapshot JSON', () => {
   });
 });
 
+describe('readEvidence on output pasted without its command', () => {
+  it('recognises ip addr output and reads it as a possibly partial listing', () => {
+    const r = readEvidence(
+      [
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+        '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+        '2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc mq state UP group default qlen 1000',
+        '    inet 192.168.50.11/24 brd 192.168.50.255 scope global eth0',
+      ].join('\n'),
+    );
+    const s = only(r);
+    expect(r.used).toEqual([expect.objectContaining({ startLine: 1, endLine: 4, command: expect.stringMatching(/^ip addr \(inferred/) })]);
+    expect(netns(s, 'host').links?.map((l) => l.name)).toEqual(['lo', 'eth0']);
+    expect(netns(s, 'host').filtered).toEqual(['links', 'addresses']);
+  });
+});
+
 describe('readEvidence on input that holds no evidence', () => {
   it('returns an error for empty input', () => {
     expect(readEvidence('   \n\n').error?.message).toBe('the input is empty');

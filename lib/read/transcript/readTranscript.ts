@@ -184,7 +184,8 @@ function readCommand(cmd: TranscriptCommand, node: NodeEvidence, result: Transcr
   const init: { kind: 'host' | 'pod' | 'other'; pod?: { namespace: string; name: string }; source?: string } = { kind: where.kind };
   if (where.pod) init.pod = where.pod;
   if (where.source !== undefined) init.source = where.source;
-  const filtered = command.pipe !== 'none';
+  // Output pasted without its command may be an excerpt: treat it like piped output.
+  const filtered = command.pipe !== 'none' || cmd.inferred === true;
   const lazyNs = (): NetnsEvidence => netnsEvidence(node, where.name, init);
   const ctx: CommandContext = { cmd, node, ns: lazyNs, filtered, result };
   const summary = dispatch(kind, ctx);
@@ -198,7 +199,8 @@ function readCommand(cmd: TranscriptCommand, node: NodeEvidence, result: Transcr
     endLine: cmd.endLine,
     command: cmd.text.slice(0, 500),
     context,
-    summary: filtered ? `${summary} (${command.pipe === 'filter' ? 'filtered' : 'transformed'} by a pipe)` : summary,
+    summary:
+      command.pipe !== 'none' ? `${summary} (${command.pipe === 'filter' ? 'filtered' : 'transformed'} by a pipe)` : cmd.inferred ? `${summary} (may be an excerpt)` : summary,
   });
 }
 

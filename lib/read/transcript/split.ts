@@ -30,6 +30,8 @@ export interface TranscriptCommand {
   /** 1-based line of `output[0]`. */
   firstOutputLine: number;
   scope: Scope;
+  /** No command line was pasted; `sniffOutput` recognised the output. It may be an excerpt. */
+  inferred?: boolean;
 }
 
 /** The transcript cut into commands, plus what belonged to none. */
@@ -89,7 +91,21 @@ export function splitTranscript(input: string): TranscriptSplit {
   const hostSet = new Set<string>();
 
   const closeOrphan = (): void => {
-    if (orphan) out.skipped.push(orphan);
+    if (orphan) {
+      const sniffed = orphan.reason === PROSE ? null : sniffOutput(lines.slice(orphan.startLine - 1, orphan.endLine));
+      if (sniffed) {
+        out.commands.push({
+          line: orphan.startLine,
+          endLine: orphan.endLine,
+          text: `${sniffed} (inferred: output pasted without its command)`,
+          command: analyseCommand(sniffed),
+          output: lines.slice(orphan.startLine - 1, orphan.endLine),
+          firstOutputLine: orphan.startLine,
+          scope: scopeNow(),
+          inferred: true,
+        });
+      } else out.skipped.push(orphan);
+    }
     orphan = null;
   };
   const closeCurrent = (): void => {
@@ -228,4 +244,23 @@ function popByPrompt(sessions: Session[], prompt: PromptMatch): void {
       return;
     }
   }
+}
+
+/**
+ * The command whose output `block` unmistakably is, for output pasted
+ * without its command line (people often paste just `ip addr`'s output).
+ */
+export function sniffOutput(block: string[]): string | null {
+  const first = block.find((l) => l.trim() !== '')?.trim();
+  if (first === undefined || block.length < 1) return null;
+  if (/^\d+:\s+[^\s:@]+(@[^\s:]+)?:\s+(<[A-Z_,-]*>\s+)?mtu\s\d+/.test(first)) return 'ip addr';
+  if (/^(default|[\d.]+(\/\d+)?|[0-9a-f:]+\/\d+)\s+(via|dev)\s/.test(first)) return 'ip route';
+  if (/^Kernel IP routing table/.test(first)) return 'route -n';
+  if (/^bridge name\s+bridge id/.test(first)) return 'brctl show';
+  if (/^NAMESPACE\s+NAME\s+READY\s+STATUS/.test(first)) return 'kubectl get pods -A -o wide';
+  if (/^NAME\s+READY\s+STATUS/.test(first)) return 'kubectl get pods -o wide';
+  if (/^NAME\s+STATUS\s+ROLES/.test(first)) return 'kubectl get nodes -o wide';
+  if (/^[\d.]+\s+dev\s+\S+\s+(lladdr|FAILED|INCOMPLETE)/.test(first)) return 'ip neigh';
+  if (/^([0-9a-f]{2}:){5}[0-9a-f]{2}\s+dev\s/.test(first)) return 'bridge fdb show';
+  return null;
 }
