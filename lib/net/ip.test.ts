@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { canonicalIp, ipFamily, isIp, parsePrefix, prefixContains } from './ip';
+
+describe('ip math', () => {
+  it('tells IPv4 from IPv6 and rejects junk', () => {
+    expect(ipFamily('10.244.1.2')).toBe(4);
+    expect(ipFamily('fe80::1%eth0')).toBe(6);
+    expect(ipFamily('10.244.1')).toBeNull();
+    expect(ipFamily('10.244.1.256')).toBeNull();
+    expect(isIp('eth0')).toBe(false);
+  });
+
+  it('canonicalises addresses as iproute2 prints them', () => {
+    expect(canonicalIp('010.1.2.3')).toBe('10.1.2.3');
+    expect(canonicalIp('fd00:0:0::1')).toBe('fd00::1');
+    expect(canonicalIp('not-an-ip')).toBe('not-an-ip');
+  });
+
+  it('clears host bits of a prefix as the kernel stores routes', () => {
+    expect(parsePrefix('10.244.1.7/24')?.network).toBe('10.244.1.0');
+    expect(parsePrefix('default')?.length).toBe(0);
+    expect(parsePrefix('default', 6)?.network).toBe('::');
+    expect(parsePrefix('10.0.0.0/33')).toBeNull();
+  });
+
+  it('agrees with a bit-by-bit reference on IPv4 containment', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 32 }), (a, b, len) => {
+        const ip = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+        const p = parsePrefix(`${ip(a)}/${len}`)!;
+        const expected = len === 0 || a >>> (32 - len) === b >>> (32 - len);
+        expect(prefixContains(p, ip(b))).toBe(expected);
+      }),
+    );
+  });
+});
