@@ -158,8 +158,9 @@ describe('readEvidence on interactive kubectl exec sessions', () => {
     expect(s.node.name).toBe('k8s-node2');
   });
 
-  it('reads RESTARTS like `3 (2d ago)` and <none> IPs', () => {
+  it('reads RESTARTS like `3 (2d ago)` and <none> IPs, in the default namespace when -n is absent', () => {
     const pods = s.kubernetes?.pods ?? [];
+    expect(pods.every((p) => p.namespace === 'default')).toBe(true);
     expect(pods.find((p) => p.name === 'api-5f6d7c8b9-p4t2w')?.ip).toBe('10.244.2.9');
     const batch = pods.find((p) => p.name === 'batch-28374650-zq8vn');
     expect(batch?.ip).toBeUndefined();

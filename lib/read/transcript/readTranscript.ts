@@ -425,7 +425,9 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
         return `${plural(found.pods.length, 'pod')}, ${plural(found.nodes.length, 'node')}`;
       }
       if (kind.resource === 'pods') {
-        const out = parseKubectlGetPods(lines, first, kind.namespace !== undefined ? { namespace: kind.namespace } : {});
+        // Without -n, kubectl uses the context's namespace; like `kubectl exec` without -n, read it as `default`.
+        const namespace = kind.namespace ?? (kind.allNamespaces ? undefined : 'default');
+        const out = parseKubectlGetPods(lines, first, namespace !== undefined ? { namespace } : {});
         if (!absorb(ctx, out)) return nothingRead(ctx, 'pods');
         addPods(ctx.node, out.items);
         return plural(out.items.length, 'pod');
