@@ -7,7 +7,7 @@
  * memoised in a WeakMap keyed by the topology object: topologies are treated
  * as immutable once built.
  */
-import { canonicalIp } from '../net/ip';
+import { canonicalIp, ipv4ToNumber, numberToIpv4 } from '../net/ip';
 import type { TopoInterface, TopoNetns, TopoNode, TopoPod, Topology } from './types';
 
 /** Linux's VXLAN UDP port when `dstport` was not given (flannel uses it too). */
@@ -47,6 +47,19 @@ export interface TopologyIndex {
 }
 
 const cache = new WeakMap<Topology, TopologyIndex>();
+
+/**
+ * `canonicalIp` with a fast path for dotted-quad IPv4 (the common case on
+ * every lookup of a trace); other forms go through ipaddr.js.
+ */
+export function fastCanonicalIp(ip: string): string {
+  const n = ipv4ToNumber(ip);
+  if (n === null) return canonicalIp(ip);
+  // Already canonical unless an octet has a leading zero: return it without allocating.
+  return LEADING_ZERO.test(ip) ? numberToIpv4(n) : ip;
+}
+
+const LEADING_ZERO = /(^|\.)0\d/;
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
@@ -101,7 +114,7 @@ function buildIndex(t: Topology): TopologyIndex {
     for (const i of list) {
       byName.set(`${nsId}\u0000${i.name}`, i);
       if (i.ifindex !== undefined) byIfindex.set(`${nsId}\u0000${i.ifindex}`, i);
-      for (const a of i.addresses) push(owners, canonicalIp(a.ip), i);
+      for (const a of i.addresses) push(owners, fastCanonicalIp(a.ip), i);
       if (i.master !== undefined) {
         const masterId = i.master.includes('/') ? i.master : `${nsId}/${i.master}`;
         push(ports, masterId, i);
@@ -126,7 +139,7 @@ function buildIndex(t: Topology): TopologyIndex {
   }
 
   const underlay = new Map<string, TopoNode>();
-  for (const n of t.nodes) for (const a of n.addresses) underlay.set(canonicalIp(a), n);
+  for (const n of t.nodes) for (const a of n.addresses) underlay.set(fastCanonicalIp(a), n);
   // A host netns's own addresses also identify the node (eth0's address may
   // be known only from the interface, not from Kubernetes).
   for (const [nodeId, ns] of hostNetns) {
@@ -134,7 +147,7 @@ function buildIndex(t: Topology): TopologyIndex {
     if (!n) continue;
     for (const i of byNetns.get(ns.id) ?? []) {
       for (const a of i.addresses) {
-        const k = canonicalIp(a.ip);
+        const k = fastCanonicalIp(a.ip);
         if (!underlay.has(k) && i.role === 'underlay') underlay.set(k, n);
       }
     }
@@ -147,7 +160,7 @@ function buildIndex(t: Topology): TopologyIndex {
   for (const p of t.pods) {
     pods.set(p.id, p);
     push(podsName, p.name, p);
-    for (const ip of p.ips) push(podsIp, canonicalIp(ip), p);
+    for (const ip of p.ips) push(podsIp, fastCanonicalIp(ip), p);
     if (p.netns !== undefined && !p.hostNetwork && !podNetns.has(p.netns)) podNetns.set(p.netns, p);
   }
   for (const ns of t.namespaces) {
@@ -165,12 +178,12 @@ function buildIndex(t: Topology): TopologyIndex {
     interfacesOf: (nsId) => byNetns.get(nsId) ?? EMPTY,
     ifaceByName: (nsId, name) => byName.get(`${nsId}\u0000${name}`),
     ifaceByIfindex: (nsId, ifindex) => byIfindex.get(`${nsId}\u0000${ifindex}`),
-    ownersOf: (ip) => owners.get(canonicalIp(ip)) ?? EMPTY,
-    nodeByUnderlayAddress: (ip) => underlay.get(canonicalIp(ip)),
+    ownersOf: (ip) => owners.get(fastCanonicalIp(ip)) ?? EMPTY,
+    nodeByUnderlayAddress: (ip) => underlay.get(fastCanonicalIp(ip)),
     hostNetnsOf: (nodeId) => hostNetns.get(nodeId),
     podById: (id) => pods.get(id),
     podsByName: (name) => podsName.get(name) ?? EMPTY,
-    podsByIp: (ip) => podsIp.get(canonicalIp(ip)) ?? EMPTY,
+    podsByIp: (ip) => podsIp.get(fastCanonicalIp(ip)) ?? EMPTY,
     podOfNetns: (nsId) => podNetns.get(nsId),
     bridgePorts: (bridgeId) => ports.get(bridgeId) ?? EMPTY,
     vxlanDevices: (nodeId, port, vni) => vxlans.get(`${nodeId}\u0000${port}\u0000${vni}`) ?? EMPTY,

@@ -8,6 +8,7 @@ import { canonicalIp } from '../net/ip';
 import type { FdbEntry } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import type { TopologyIndex } from '../topology/topologyIndex';
+import { fdbForMac } from './evidenceIndex';
 import { formatFdb } from './format';
 
 /** What the bridge does with a frame. */
@@ -33,8 +34,7 @@ function sameMac(a: string | undefined, b: string | undefined): boolean {
 }
 
 function fdbEntryFor(ns: TopoNetns, ports: readonly TopoInterface[], bridge: TopoInterface, mac: string): { entry: FdbEntry; port?: TopoInterface } | undefined {
-  for (const e of ns.fdb) {
-    if (!sameMac(e.mac, mac)) continue;
+  for (const e of fdbForMac(ns, mac)) {
     if (e.dev === bridge.name && (e.flags ?? []).includes('self')) continue;
     const port = ports.find((p) => p.name === e.dev);
     if (port) return { entry: e, port };

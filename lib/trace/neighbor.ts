@@ -8,11 +8,12 @@
  * without learning do not ARP across the tunnel: the CNI programs entries,
  * and a missing one means no delivery.
  */
-import { canonicalIp, sameSubnet } from '../net/ip';
+import { sameSubnet } from '../net/ip';
 import type { Neighbour } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import type { TopologyIndex } from '../topology/topologyIndex';
 import { actsAsUnderlay, isL3Device } from './device';
+import { neighboursFor } from './evidenceIndex';
 import { formatNeighbour } from './format';
 import { lookupRoute } from './routeLookup';
 
@@ -42,9 +43,8 @@ function entryState(n: Neighbour): 'usable' | 'failed' | 'other' {
 }
 
 /** Neighbour entries of a netns for an IP on a device. */
-export function neighbourEntries(ns: TopoNetns, dev: string, ip: string): Neighbour[] {
-  const want = canonicalIp(ip);
-  return ns.neighbours.filter((n) => n.dev === dev && canonicalIp(n.dst) === want);
+export function neighbourEntries(ns: TopoNetns, dev: string, ip: string): readonly Neighbour[] {
+  return neighboursFor(ns, dev, ip);
 }
 
 /** A namespace reachable on the same L2 segment, and the interface it attaches by. */

@@ -6,9 +6,9 @@ import { indexTopology } from '../topology/topologyIndex';
 import type { Topology } from '../topology/types';
 import { formatRoute } from './format';
 import { checkGateway, lookupRoute, lookupTable, reversePathCheck, selectSource, synthesizeLocalTable } from './routeLookup';
-import { TopoBuilder, route } from './testTopology';
+import { TopoBuilder, route, type NetnsSpec } from './testTopology';
 
-function oneNetns(routes: string[], opts: { rules?: Rule[]; tables?: Record<string, string[]>; addresses?: Record<string, string[]>; known?: Parameters<TopoBuilder['netns']>[2]['known'] } = {}): { t: Topology; nsId: string } {
+function oneNetns(routes: string[], opts: { rules?: Rule[]; tables?: Record<string, string[]>; addresses?: Record<string, string[]>; known?: NetnsSpec["known"] } = {}): { t: Topology; nsId: string } {
   const b = new TopoBuilder().node('n', ['10.0.0.5']);
   b.netns('n', 'host', { routes, rules: opts.rules, tables: opts.tables, known: opts.known });
   const addrs = opts.addresses ?? { lo: ['127.0.0.1/8'], eth0: ['10.0.0.5/24'], eth1: ['192.168.1.5/24'] };

@@ -8,7 +8,7 @@
  * prefix length) and cached per netns object, so a lookup costs one Map probe
  * per distinct prefix length present in the table.
  */
-import { canonicalIp, ipFamily, ipToValue, ipv4Mask, parsePrefix, prefixContains } from '../net/ip';
+import { canonicalIp, ipFamily, ipToValue, ipv4Mask, ipv4ToNumber, parsePrefix, prefixContains } from '../net/ip';
 import type { Route, Rule } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import type { TopologyIndex } from '../topology/topologyIndex';
@@ -85,16 +85,36 @@ interface NetnsTables {
 
 const tablesCache = new WeakMap<TopoNetns, NetnsTables>();
 
+/** Address family without ipaddr.js for the common dotted quad. */
+function familyOf(ip: string): 4 | 6 | null {
+  return ipv4ToNumber(ip) !== null ? 4 : ipFamily(ip);
+}
+
 function metricOf(r: Route): number {
   return r.metric ?? 0;
+}
+
+/** Network value and length of a route's dst; IPv4 without allocating (this runs for every route of a table). */
+function routeKey(dst: string, family: 4 | 6): { value: number | bigint; length: number } | null {
+  if (family === 4) {
+    const slash = dst.indexOf('/');
+    const n = ipv4ToNumber(slash < 0 ? dst : dst.slice(0, slash));
+    if (n !== null) {
+      const length = slash < 0 ? 32 : Number(dst.slice(slash + 1));
+      if (!Number.isInteger(length) || length < 0 || length > 32) return null;
+      return { value: (n & ipv4Mask(length)) >>> 0, length };
+    }
+  }
+  const p = parsePrefix(dst, family);
+  return p && p.family === family ? { value: p.value, length: p.length } : null;
 }
 
 function buildLpm(routes: readonly Route[], family: 4 | 6): LpmTable {
   const byLength = new Map<number, Map<number | bigint, Route[]>>();
   for (const r of routes) {
     if (r.family !== family) continue;
-    const p = parsePrefix(r.dst, family);
-    if (!p || p.family !== family) continue;
+    const p = routeKey(r.dst, family);
+    if (!p) continue;
     let m = byLength.get(p.length);
     if (!m) {
       m = new Map();
@@ -197,7 +217,7 @@ function lpmOf(nt: NetnsTables, table: string, family: 4 | 6): LpmTable | undefi
 /** Longest-prefix match in one table; ties go to the lowest metric. */
 export function lookupTable(idx: TopologyIndex, ns: TopoNetns, table: string, dst: string): Route | undefined {
   const nt = netnsTables(idx, ns);
-  const fam = ipFamily(dst);
+  const fam = familyOf(dst);
   if (fam === null) return undefined;
   const lpm = lpmOf(nt, normaliseTable(table), fam);
   if (!lpm) return undefined;
@@ -295,7 +315,7 @@ function nextHopOf(route: Route, notes: string[]): { gateway?: string; dev?: str
  */
 export function lookupRoute(idx: TopologyIndex, ns: TopoNetns, q: RouteQuery): RouteLookup {
   const nt = netnsTables(idx, ns);
-  const fam = ipFamily(q.dst) ?? 4;
+  const fam = familyOf(q.dst) ?? 4;
   const rules = fam === 4 ? nt.rules4 : nt.rules6;
   const notes: string[] = [];
   const tried: string[] = [];

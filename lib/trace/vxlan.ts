@@ -15,6 +15,7 @@ import type { FdbEntry } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import { LINUX_VXLAN_DEFAULT_PORT, type TopologyIndex } from '../topology/topologyIndex';
 import type { Encapsulation, PacketHeaders } from './types';
+import { fdbFor } from './evidenceIndex';
 import { formatFdb } from './format';
 import { selectSource } from './routeLookup';
 
@@ -38,12 +39,11 @@ export function vxlanEncap(idx: TopologyIndex, ns: TopoNetns, vtep: TopoInterfac
   const info = vtep.vxlan;
   if (!info) return { kind: 'unknown', missing: `VXLAN parameters of ${vtep.name} (ip -d link show ${vtep.name})`, detail: `${vtep.name} has no VXLAN details in the evidence` };
   const notes: string[] = [];
-  const entries = ns.fdb.filter((e) => e.dev === vtep.name && e.dst !== undefined);
-  let chosen: FdbEntry | undefined = dstMac === undefined ? undefined : entries.find((e) => sameMac(e.mac, dstMac));
+  let chosen: FdbEntry | undefined = dstMac === undefined ? undefined : fdbFor(ns, vtep.name, dstMac).find((e) => e.dst !== undefined);
   let remote: string | undefined = chosen?.dst;
   let entryText = chosen ? formatFdb(chosen) : '';
   if (!chosen) {
-    const defaults = entries.filter((e) => e.mac === ZERO_MAC);
+    const defaults = fdbFor(ns, vtep.name, ZERO_MAC).filter((e) => e.dst !== undefined);
     if (defaults.length > 0) {
       chosen = defaults[0]!;
       remote = chosen.dst;
