@@ -10,11 +10,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
+  CompiledQuery,
   Kysely,
-  sql,
   PostgresDialect,
+  SqliteAdapter,
   SqliteDialect,
+  SqliteDriver,
+  sql,
   type ColumnDefinitionBuilder,
+  type DatabaseConnection,
+  type SqliteDialectConfig,
   type Transaction,
 } from 'kysely';
 import type { StoreDatabase } from './tables';
@@ -47,6 +52,8 @@ export interface StoreDialect extends SchemaDialect {
    * which is what makes revisions distinct and gap-free under concurrency.
    */
   lockCluster(trx: Transaction<StoreDatabase>, cluster: string): Promise<number | undefined>;
+  /** Closes the connection(s). */
+  destroy(): Promise<void>;
 }
 
 /** Name of the embedded store's file inside the data directory. */
@@ -59,19 +66,84 @@ export function openDialect(opts: OpenStoreOptions): StoreDialect {
   return openSqlite(opts.dataDir ?? './data');
 }
 
+/**
+ * Kysely's SQLite driver opens deferred transactions, which take the write
+ * lock only at their first write and fail outright (SQLITE_BUSY, no waiting)
+ * when another process wrote since their first read. Every transaction here
+ * writes, so take the lock up front: the wait is then covered by busy_timeout.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/**
+ * SQLite does roll back DDL with the transaction; Kysely's adapter says it
+ * does not, which would run migrations outside any transaction: a crash
+ * mid-migration would leave half a schema, and two processes opening a new
+ * file together would both create the tables. Inside `begin immediate` the
+ * second one waits and then finds the migration done.
+ */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class PodnetSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalSqliteAdapter();
+  }
+}
+
+/**
+ * SQLite files open in this process. better-sqlite3 waits for locks
+ * synchronously, so a second connection to the same file in one process
+ * would block the very event loop the first one needs to finish its
+ * transaction: a 10-second stall, then SQLITE_BUSY. Refusing the second open
+ * says so at once. Kept on globalThis so a re-evaluated module (Next.js dev
+ * reloads) still sees the files opened before.
+ */
+const OPEN_FILES_KEY = Symbol.for('podnet.store.openSqliteFiles');
+function openSqliteFiles(): Set<string> {
+  const g = globalThis as { [OPEN_FILES_KEY]?: Set<string> };
+  g[OPEN_FILES_KEY] ??= new Set<string>();
+  return g[OPEN_FILES_KEY];
+}
+
 function openSqlite(dataDir: string): StoreDialect {
   mkdirSync(dataDir, { recursive: true });
   const file = path.resolve(dataDir, SQLITE_FILE);
+  const open = openSqliteFiles();
+  if (open.has(file)) {
+    throw new Error(`podnet store: ${file} is already open in this process; share one Store instead of opening it twice`);
+  }
   const sqlite = new Database(file);
-  // WAL: readers never block the writer and a torn write is rolled back from
-  // the log on the next open. synchronous=FULL fsyncs the log at every commit,
-  // so an acknowledged put survives power loss, not only a process crash.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  // Another process (a second server, a CLI) may hold the write lock briefly.
-  sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  open.add(file);
+  try {
+    // WAL: readers never block the writer and a torn write is rolled back
+    // from the log on the next open. synchronous=FULL fsyncs the log at every
+    // commit, so an acknowledged put survives power loss, not only a crash.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    // Another process (a second server, a build worker) may hold the write lock briefly.
+    sqlite.pragma('busy_timeout = 10000');
+  } catch (err) {
+    sqlite.close();
+    open.delete(file);
+    throw err;
+  }
+  const db = new Kysely<StoreDatabase>({ dialect: new PodnetSqliteDialect({ database: sqlite }) });
   return {
     kind: 'sqlite',
     db,
@@ -85,16 +157,18 @@ function openSqlite(dataDir: string): StoreDialect {
     toDb: (date) => date.toISOString(),
     fromDb: (value) => (value instanceof Date ? value : new Date(value)),
     async lockCluster(trx, cluster) {
-      // Kysely opens a deferred transaction; a first statement that writes
-      // takes SQLite's single write lock at once (waiting on busy_timeout)
-      // instead of failing later when a read lock would need upgrading.
-      await trx
-        .updateTable('clusters')
-        .set((eb) => ({ revision: eb.ref('revision') }))
-        .where('name', '=', cluster)
-        .execute();
+      // `begin immediate` already holds the database's single write lock.
       const row = await trx.selectFrom('clusters').select('revision').where('name', '=', cluster).executeTakeFirst();
       return row?.revision;
+    },
+    async destroy() {
+      try {
+        await db.destroy();
+        // Kysely closes the file only if a query ever ran; make sure it is closed.
+        if (sqlite.open) sqlite.close();
+      } finally {
+        open.delete(file);
+      }
     },
   };
 }
@@ -135,6 +209,7 @@ function openPostgres(url: string, poolSize: number): StoreDialect {
         .executeTakeFirst();
       return row?.revision;
     },
+    destroy: () => db.destroy(),
   };
 }
 

@@ -55,7 +55,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     const applied = await migrateToLatest(dialect.db, dialect);
     return new SqlStore(dialect, retention, applied);
   } catch (err) {
-    await dialect.db.destroy();
+    await dialect.destroy();
     throw err;
   }
 }
@@ -489,6 +489,6 @@ class SqlStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.destroy();
+    await this.d.destroy();
   }
 }
