@@ -291,6 +291,7 @@ export interface FlannelOptions {
   ipForward2?: boolean;
 }
 
+/** node2's real flannel.1 MAC in {@link flannelTwoNodes}. */
 export const NODE2_VTEP_MAC = '5e:1f:aa:bb:cc:dd';
 
 /**

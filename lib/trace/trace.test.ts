@@ -284,6 +284,15 @@ describe('trace: loops and dead ends', () => {
     expect(t.reason).toMatch(/wg0/);
   });
 
+  it('answers insufficient information when a captured node holds the next hop on a subnet the sender does not share', () => {
+    const b = flannelTwoNodes();
+    b.ns('node1/host').routes.push({ family: 4, table: 'main', type: 'unicast', dst: '10.88.0.0/16', gateway: '30.0.2.99', dev: 'ens3', flags: ['onlink'] });
+    b.if('node2/host/ens3').addresses.push({ ip: '30.0.2.99', prefixlen: 24, family: 4 });
+    const t = trace(b.build(), 'default/client', '10.88.0.1');
+    expect(t.verdict).toBe('insufficient-information');
+    expect(t.reason).toMatch(/30\.0\.2\.99 is on ens3 of captured node node2, but on no subnet ens3 shares/);
+  });
+
   it('delivers to the host netns of the local node', () => {
     const t = trace(flannelTwoNodes().build(), 'default/client', '10.244.1.1');
     expect(t.verdict).toBe('delivered');

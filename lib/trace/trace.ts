@@ -26,7 +26,9 @@ import { vxlanDecap, vxlanEncap } from './vxlan';
 
 /** ICMP echo with 56 data bytes: 20 IP + 8 ICMP + 56. */
 export const DEFAULT_PACKET_SIZE = 84;
+/** Linux's default initial TTL (net.ipv4.ip_default_ttl). */
 export const DEFAULT_TTL = 64;
+/** ICMP, as ping sends. */
 export const DEFAULT_PROTOCOL = 1;
 /** A path longer than this is a loop the breadcrumbs missed (e.g. a bridge loop with changing MACs). */
 const MAX_HOPS = 256;
@@ -553,10 +555,13 @@ class Walk {
     const byCidr = nodes.find((n) => !n.captured && n.podCidrs.some((c) => cidrHolds(c, (pkt.inner ?? p).dst)));
     const uncovered = byAddr && !byAddr.captured ? byAddr : byCidr;
     if (byAddr && byAddr.captured) {
+      const holder = this.idx.ownersOf(nextHop).find((o) => o.node === byAddr.id);
       this.insufficient(
         hop,
-        `the interface of ${byAddr.name} holding ${nextHop}`,
-        `${nextHop} is an address of captured node ${byAddr.name}, but no captured interface there holds it`,
+        holder ? `a link between ${out.name} on ${out.node} and ${holder.name} on ${byAddr.name}` : `the interface of ${byAddr.name} holding ${nextHop}`,
+        holder
+          ? `${nextHop} is on ${holder.name} of captured node ${byAddr.name}, but on no subnet ${out.name} shares; the path between them is not in the evidence`
+          : `${nextHop} is an address of captured node ${byAddr.name}, but no captured interface there holds it`,
       );
       return;
     }
