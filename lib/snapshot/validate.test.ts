@@ -46,3 +46,35 @@ describe('validateSnapshot', () => {
     if (!r.ok) expect(r.issues[0]?.path).toBe('namespaces[0].links[0].name');
   });
 });
+
+describe('validateSnapshot fast path', () => {
+  it('drops unknown keys exactly as the zod schema does', () => {
+    const doc = { ...example(), extra: { big: 'x' } };
+    const r = validateSnapshot(doc);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect('extra' in r.snapshot).toBe(false);
+  });
+
+  it('agrees with zod on documents mutated at random', async () => {
+    const fc = (await import('fast-check')).default;
+    const { SnapshotSchema } = await import('./schema');
+    const base = example();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.jsonValue(), (seed, value) => {
+        const doc = structuredClone(base) as Record<string, unknown>;
+        // Replace one leaf somewhere in the document by an arbitrary JSON value.
+        const paths: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+        const walk = (v: unknown) => {
+          if (Array.isArray(v)) v.forEach((x, i) => (paths.push([v, i]), walk(x)));
+          else if (v && typeof v === 'object')
+            for (const [k, x] of Object.entries(v)) (paths.push([v as Record<string, unknown>, k]), walk(x));
+        };
+        walk(doc);
+        const [parent, key] = paths[seed % paths.length]!;
+        (parent as Record<string | number, unknown>)[key] = value;
+        expect(validateSnapshot(doc).ok).toBe(SnapshotSchema.safeParse(doc).success);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
