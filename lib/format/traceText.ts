@@ -95,7 +95,7 @@ function stepParts(step: Step): [string, string] {
     case 'veth-crossed':
       return ['veth', `to ${step.peer} (${step.evidence})`];
     case 'routed': {
-      const table = step.table === 'main' ? '' : ` [table ${step.table}]`;
+      const table = step.table === 'main' || step.route.includes(`table ${step.table}`) ? '' : ` [table ${step.table}]`;
       const rule = step.rule ? ` [rule ${step.rule}]` : '';
       const via = step.nextHop ? ` → next hop ${step.nextHop}` : '';
       const out = step.outInterface ? ` out ${step.outInterface}` : '';
@@ -103,14 +103,14 @@ function stepParts(step: Step): [string, string] {
       return ['route', `${step.route}${table}${rule}${via}${out}${fwd}`];
     }
     case 'neighbor-resolved':
-      return ['neighbour', `${step.ip} is ${step.mac} (${step.entry})`];
+      return ['neighbour', `${step.ip} is ${step.mac} (${step.entry || step.detail})`];
     case 'bridged': {
       const where = step.toHost ? 'up to the host stack' : step.outPort ? `out port ${step.outPort}` : 'flooded';
       const entry = step.entry ? ` (${step.entry})` : '';
       return ['bridge', `${step.bridge} ${where}${entry}`];
     }
     case 'fdb-resolved':
-      return ['fdb', `${step.mac} → ${step.remote} (${step.entry})`];
+      return ['fdb', `${step.mac} → ${step.remote}${step.entry ? ` (${step.entry})` : ''}`];
     case 'encapsulated':
       return ['encap', `${formatEncap(step.encap)}, +${step.encap.overhead} bytes`];
     case 'decapsulated':
