@@ -136,19 +136,28 @@ function resolveInDomain(idx: TopologyIndex, ip: string, members: L2Member[]): N
 }
 
 /**
- * Where an underlay frame for `ip` lands: an interface on another captured
- * namespace owning the IP on a subnet shared with the outgoing device.
+ * Where an underlay frame for `ip` lands: a captured namespace that owns the
+ * IP and has an interface on a subnet shared with the outgoing device. Linux
+ * answers ARP for any of its addresses on any interface (arp_ignore=0), so
+ * the receiving interface is the one on the shared segment, which need not
+ * be the one holding the address.
  */
 export function underlayOwner(idx: TopologyIndex, out: TopoInterface, ip: string): TopoInterface | undefined {
   const outNs = idx.netnsOf(out);
-  const outNets = out.addresses.map((a) => ({ ip: a.ip, len: a.prefixlen }));
-  for (const o of idx.ownersOf(ip)) {
-    if (idx.netnsOf(o) === outNs) continue;
-    if (!actsAsUnderlay(idx, o) && (o.kind === 'veth' || o.kind === 'bridge' || o.kind === 'vxlan' || o.kind === 'ipip' || o.kind === 'loopback')) continue;
-    if (outNets.length === 0) return o;
-    // Same segment: the owner's subnet holds our address, or ours holds the owner's.
-    const shares = o.addresses.some((oa) => outNets.some((n) => sameSubnet(oa.ip, n.ip, Math.min(n.len, oa.prefixlen))));
-    if (shares) return o;
+  const outNets = out.addresses.filter((a) => a.scope !== 'host');
+  const eligible = (o: TopoInterface): boolean => actsAsUnderlay(idx, o) || !(o.kind === 'veth' || o.kind === 'bridge' || o.kind === 'vxlan' || o.kind === 'ipip' || o.kind === 'loopback');
+  const onSegment = (o: TopoInterface): boolean =>
+    o.addresses.some((oa) => outNets.some((n) => n.family === oa.family && sameSubnet(oa.ip, n.ip, Math.min(n.prefixlen, oa.prefixlen))));
+  for (const owner of idx.ownersOf(ip)) {
+    const nsId = idx.netnsOf(owner);
+    if (nsId === outNs) continue;
+    if (outNets.length === 0) {
+      if (eligible(owner)) return owner;
+      continue;
+    }
+    if (eligible(owner) && onSegment(owner)) return owner;
+    const other = idx.interfacesOf(nsId).find((i) => i.id !== owner.id && eligible(i) && onSegment(i));
+    if (other) return other;
   }
   return undefined;
 }

@@ -287,10 +287,20 @@ describe('trace: loops and dead ends', () => {
   it('answers insufficient information when a captured node holds the next hop on a subnet the sender does not share', () => {
     const b = flannelTwoNodes();
     b.ns('node1/host').routes.push({ family: 4, table: 'main', type: 'unicast', dst: '10.88.0.0/16', gateway: '30.0.2.99', dev: 'ens3', flags: ['onlink'] });
-    b.if('node2/host/ens3').addresses.push({ ip: '30.0.2.99', prefixlen: 24, family: 4 });
+    b.node('node3', ['30.0.2.99']).netns('node3', 'host', { routes: ['30.0.2.0/24 dev ens3 proto kernel scope link src 30.0.2.99'] });
+    b.iface('node3', 'host', 'ens3', { addresses: ['30.0.2.99/24'] });
     const t = trace(b.build(), 'default/client', '10.88.0.1');
     expect(t.verdict).toBe('insufficient-information');
-    expect(t.reason).toMatch(/30\.0\.2\.99 is on ens3 of captured node node2, but on no subnet ens3 shares/);
+    expect(t.reason).toMatch(/30\.0\.2\.99 is on ens3 of captured node node3, but on no subnet ens3 shares/);
+  });
+
+  it('hands a frame to the node that owns the next hop on another interface when it shares the segment (arp_ignore=0)', () => {
+    const b = flannelTwoNodes();
+    b.ns('node1/host').routes.push({ family: 4, table: 'main', type: 'unicast', dst: '30.0.9.9/32', gateway: '30.0.1.161', dev: 'ens3' });
+    b.iface('node2', 'host', 'eth9', { addresses: ['30.0.9.9/24'] });
+    const t = trace(b.build(), 'node1', '30.0.9.9');
+    expect(t.verdict).toBe('delivered');
+    expect(t.hops.map((h) => h.interfaceId)).toEqual(['node1/host/ens3', 'node2/host/ens3']);
   });
 
   it('delivers to the host netns of the local node', () => {
