@@ -182,12 +182,13 @@ class SqlStore implements Store {
     if (label !== undefined && label.length > MAX_LABEL) {
       throw new StoreError('invalid_argument', `token label is longer than ${MAX_LABEL} characters`);
     }
-    const { id, token, hash } = generateToken();
-    await this.db
+    const { token, hash } = generateToken();
+    const row = await this.db
       .insertInto('tokens')
-      .values({ id, cluster, token_hash: hash, label: label ?? null, created_at: this.d.toDb(new Date()), revoked_at: null })
-      .execute();
-    return { id, token };
+      .values({ cluster, token_hash: hash, label: label ?? null, created_at: this.d.toDb(new Date()), revoked_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: row.id, token };
   }
 
   async verifyToken(cluster: string, token: string): Promise<boolean> {
@@ -210,7 +211,7 @@ class SqlStore implements Store {
       .selectFrom('tokens')
       .select(['id', 'cluster', 'label', 'created_at', 'revoked_at'])
       .where('cluster', '=', cluster)
-      .orderBy('created_at')
+      // Ids, not timestamps: two tokens created in one millisecond still list in creation order.
       .orderBy('id')
       .execute();
     return rows.map((r) => ({
@@ -222,7 +223,8 @@ class SqlStore implements Store {
     }));
   }
 
-  async revokeToken(id: string): Promise<boolean> {
+  async revokeToken(id: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false;
     const result = await this.db
       .updateTable('tokens')
       .set({ revoked_at: this.d.toDb(new Date()) })

@@ -19,7 +19,7 @@ export interface ClustersTable {
 
 /** `tokens`: ingest tokens, stored as the sha256 of the plain token only. */
 export interface TokensTable {
-  id: string;
+  id: Generated<number>;
   cluster: string;
   /** sha256 hex of the whole plain token (`pn_…`). */
   token_hash: string;

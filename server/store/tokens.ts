@@ -3,7 +3,7 @@
  * stored, so a leaked database does not leak a usable token; 256 random bits
  * make a plain hash (no salt, no slow KDF) sufficient.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './contentHash';
 
 /** Every podnet token starts with this, so secret scanners and humans recognise one. */
@@ -11,9 +11,9 @@ export const TOKEN_PREFIX = 'pn_';
 const TOKEN_PATTERN = /^pn_[A-Za-z0-9_-]{43}$/;
 
 /** A new plain token and its stored form. */
-export function generateToken(): { id: string; token: string; hash: string } {
+export function generateToken(): { token: string; hash: string } {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  return { id: randomUUID(), token, hash: hashToken(token) };
+  return { token, hash: hashToken(token) };
 }
 
 /** The stored form of a plain token. */

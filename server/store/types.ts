@@ -68,14 +68,14 @@ export interface ClusterSummary {
 /** A freshly created ingest token. The plain token exists only in this value. */
 export interface CreatedToken {
   /** Identifier used to list and revoke the token; not a secret. */
-  id: string;
+  id: number;
   /** `pn_` followed by 32 random bytes in base64url. Shown once, never stored. */
   token: string;
 }
 
 /** A token as listed to an operator: everything except the secret. */
 export interface TokenInfo {
-  id: string;
+  id: number;
   cluster: string;
   label: string | null;
   createdAt: Date;
@@ -221,10 +221,10 @@ export interface Store {
   createToken(cluster: string, label?: string): Promise<CreatedToken>;
   /** True only for an unrevoked token created for exactly this cluster. Never throws on a malformed token. */
   verifyToken(cluster: string, token: string): Promise<boolean>;
-  /** The cluster's tokens, oldest first, without secrets. */
+  /** The cluster's tokens in creation order, without secrets. */
   listTokens(cluster: string): Promise<TokenInfo[]>;
   /** Revokes a token; true when it was active, false when unknown or already revoked. */
-  revokeToken(id: string): Promise<boolean>;
+  revokeToken(id: number): Promise<boolean>;
 
   /**
    * Stores one node's snapshot in one transaction (see PutStatus). The caller

@@ -22,7 +22,7 @@ export function initialMigration(d: SchemaDialect): Migration {
 
       await db.schema
         .createTable('tokens')
-        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('id', 'integer', (c) => d.serialPrimaryKey(c))
         .addColumn('cluster', 'text', (c) => c.notNull().references('clusters.name').onDelete('cascade'))
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
         .addColumn('label', 'text')
