@@ -21,6 +21,22 @@ export interface ClusterList {
   clusters: Array<{ name: string; revision: number; nodes: number; updatedAt: string | null }>;
 }
 
+/** `GET /api/v1/clusters/{cluster}`: one entry of ClusterList. */
+export type ClusterInfo = ClusterList['clusters'][number];
+
+/** `GET /api/v1/clusters/{cluster}/revision` and `GET /api/v1/revision?cluster=`: the cheap poll. */
+export interface RevisionResponse {
+  cluster: string;
+  revision: number;
+}
+
+/** `GET /api/v1/clusters/{cluster}/nodes/{node}/snapshots`: a node's snapshots, newest first. */
+export interface SnapshotHistory {
+  cluster: string;
+  node: string;
+  snapshots: SnapshotMeta[];
+}
+
 /** `POST /api/v1/clusters/{cluster}/snapshots` → 201 */
 export interface IngestResult {
   id: string;
@@ -76,6 +92,8 @@ export interface TopologyResponse {
   revision: number;
   latestRevision: number;
   missing: MissingEvidence[];
+  /** Set when `missing` is not empty: says plainly that the answer lacks that evidence. */
+  notice?: string;
   topology: Topology;
 }
 
@@ -87,6 +105,8 @@ export interface TraceResponse {
   latestRevision: number;
   /** Evidence of the pinned revision that retention deleted since; the trace is then computed without it and says so. */
   missing: MissingEvidence[];
+  /** Set when `missing` is not empty: says plainly that the trace was computed without that evidence. */
+  notice?: string;
   trace: Trace;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * How route handlers answer: JSON bodies, ApiError bodies for refusals, and
+ * one wrapper that turns thrown refusals (HttpError, StoreError) into the
+ * right status while keeping server faults' details out of the response.
+ */
+import type { ApiError } from '../lib/api/types';
+// From the types module, not the store's index: the proxy bundle must not pull in database drivers.
+import { StoreError } from './store/types';
+
+/** A refusal with an HTTP status and an ApiError body. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly body: ApiError;
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: ApiError, headers: Record<string, string> = {}) {
+    super(body.error);
+    this.name = 'HttpError';
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** A JSON answer. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** The answer for a thrown value: its own status for refusals, a bare 500 for faults. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof HttpError) return json(err.body, err.status, err.headers);
+  if (err instanceof StoreError) {
+    switch (err.code) {
+      case 'cluster_not_found':
+        return json({ error: err.message, field: 'cluster' } satisfies ApiError, 404);
+      case 'revision_out_of_range':
+        return json({ error: err.message, field: 'at' } satisfies ApiError, 404);
+      case 'invalid_argument':
+        return json({ error: err.message } satisfies ApiError, 400);
+      case 'cluster_exists':
+        return json({ error: err.message, field: 'cluster' } satisfies ApiError, 409);
+      default: {
+        const never: never = err.code;
+        return json({ error: `store refused: ${String(never)}` }, 400);
+      }
+    }
+  }
+  // The message may carry a connection string or a file path: log it, answer plainly.
+  console.error('podnet api: unexpected failure', err instanceof Error ? (err.stack ?? err.message) : String(err));
+  return json({ error: 'internal server error' } satisfies ApiError, 500);
+}
+
+/** Runs a handler body and turns whatever it throws into an answer. */
+export async function answer(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+/** An optional non-negative integer query parameter (`at`, `size`, `limit`). */
+export function intParam(url: URL, name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, { error: `${name} must be a whole number (got ${JSON.stringify(raw.slice(0, 40))})`, field: name });
+  const n = Number(raw);
+  if (opts.min !== undefined && n < opts.min) throw new HttpError(400, { error: `${name} must be at least ${opts.min}`, field: name });
+  if (opts.max !== undefined && n > opts.max) throw new HttpError(400, { error: `${name} must be at most ${opts.max}`, field: name });
+  return n;
+}
+
+/** A required string query parameter, bounded in length. */
+export function stringParam(url: URL, name: string, maxLength = 256): string {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') throw new HttpError(400, { error: `query parameter ${name} is required`, field: name });
+  if (raw.length > maxLength) throw new HttpError(400, { error: `${name} is longer than ${maxLength} characters`, field: name });
+  return raw;
+}
+
+/** An optional string query parameter, bounded in length. */
+export function optionalStringParam(url: URL, name: string, maxLength = 256): string | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (raw.length > maxLength) throw new HttpError(400, { error: `${name} is longer than ${maxLength} characters`, field: name });
+  return raw;
+}
+
+/** A snapshot id from a path segment. */
+export function snapshotIdParam(raw: string, name = 'id'): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new HttpError(400, { error: `${name} must be a snapshot id (a positive whole number)`, field: name });
+  return Number(raw);
+}

@@ -1,0 +1,133 @@
+/**
+ * Turning an ingest body into one node snapshot: a snapshot JSON document
+ * (validated field by field) or a terminal transcript (read by readEvidence).
+ * Every refusal is a 400 that names the field or the line at fault. Pure:
+ * the caller reads the body and stores the result.
+ */
+import type { ApiError } from '../lib/api/types';
+import { readEvidence } from '../lib/read/readEvidence';
+import type { ReadWarning, SkippedBlock, UsedBlock } from '../lib/read/types';
+import type { Snapshot } from '../lib/snapshot/schema';
+import { LIMITS } from '../lib/snapshot/schema';
+import { validateSnapshot } from '../lib/snapshot/validate';
+import { HttpError } from './http';
+
+/** A body understood as one node's snapshot. */
+export interface ParsedIngest {
+  node: string;
+  snapshot: Snapshot;
+  used: UsedBlock[];
+  skipped: SkippedBlock[];
+  warnings: ReadWarning[];
+}
+
+/** How the body is to be read, from its media type. */
+export type IngestFormat =
+  /** `application/json` (or `+json`): one snapshot format v1 document. */
+  | 'json'
+  /** `text/plain`: a terminal transcript or raw command output. */
+  | 'transcript';
+
+/** The format for a media type, or undefined for one the endpoint refuses (415). */
+export function ingestFormat(mediaType: string): IngestFormat | undefined {
+  if (mediaType === 'application/json' || /^application\/[\w.+-]*\+json$/.test(mediaType)) return 'json';
+  if (mediaType === 'text/plain') return 'transcript';
+  return undefined;
+}
+
+/** Checks a `?node=` value against the snapshot schema's bounds. */
+export function checkNodeName(node: string): void {
+  if (node.length > LIMITS.name || /[\u0000-\u001f\u007f/]/.test(node)) {
+    throw new HttpError(400, { error: `node must be 1-${LIMITS.name} characters without '/' or control characters`, field: 'node' });
+  }
+}
+
+/** The 1-based line of a JSON.parse failure, when V8's message tells the position. */
+function jsonErrorLine(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  const line = /line (\d+)/.exec(message);
+  if (line) return Number(line[1]);
+  if (/end of (JSON )?input/i.test(message)) return text.split('\n').length;
+  return undefined;
+}
+
+function parseJsonSnapshot(text: string, nodeOverride: string | undefined): ParsedIngest {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const line = jsonErrorLine(text, message);
+    const body: ApiError = { error: `the body is not valid JSON: ${message.slice(0, 300)}` };
+    if (line !== undefined) body.line = line;
+    throw new HttpError(400, body);
+  }
+  const v = validateSnapshot(doc);
+  if (!v.ok) {
+    const first = v.issues[0];
+    const field = first && first.path !== '(document)' ? first.path : undefined;
+    throw new HttpError(400, {
+      error: `not a valid podnet snapshot: ${first ? `${first.path}: ${first.message}` : 'invalid'}`,
+      ...(field !== undefined ? { field } : {}),
+      issues: v.issues.slice(0, 20).map((i) => ({ field: i.path, message: i.message })),
+    });
+  }
+  const node = nodeOverride ?? v.snapshot.node.name;
+  // The store keys the snapshot by node; the document must agree with its key.
+  const snapshot = node === v.snapshot.node.name ? v.snapshot : { ...v.snapshot, node: { ...v.snapshot.node, name: node } };
+  return {
+    node,
+    snapshot,
+    used: [{ startLine: 1, endLine: text.split('\n').length, command: 'snapshot JSON', context: node, summary: `${snapshot.namespaces.length} netns` }],
+    skipped: [],
+    warnings: [],
+  };
+}
+
+function parseTranscript(text: string, node: string | undefined, fileName: string | undefined): ParsedIngest {
+  if (node === undefined) {
+    throw new HttpError(400, { error: 'a transcript needs the node it is about: add ?node=NAME to the URL', field: 'node' });
+  }
+  const result = readEvidence(text, { nodeName: node, ...(fileName !== undefined ? { fileName } : {}) });
+  if (result.error || result.snapshots.length === 0) {
+    const message = result.error?.message ?? 'the transcript produced no snapshot';
+    const body: ApiError = { error: `could not read the transcript: ${message}` };
+    const line = result.error?.line ?? result.skipped[0]?.startLine;
+    if (line !== undefined) body.line = line;
+    if (result.skipped.length > 0) {
+      body.issues = result.skipped.slice(0, 20).map((s) => ({ line: s.startLine, message: `${s.reason}: ${s.text}` }));
+    }
+    throw new HttpError(400, body);
+  }
+  const mine = result.snapshots.filter((s) => s.node.name === node);
+  const picked = mine.length === 1 ? mine[0] : result.snapshots.length === 1 ? result.snapshots[0] : undefined;
+  if (picked === undefined) {
+    throw new HttpError(400, {
+      error: `the transcript describes ${result.snapshots.length} nodes (${result.snapshots.map((s) => s.node.name).join(', ')}); push one node per request`,
+      field: 'node',
+    });
+  }
+  const snapshot = picked.node.name === node ? picked : { ...picked, node: { ...picked.node, name: node } };
+  // Run the assembled document through the schema once more: the store trusts what it is given.
+  const v = validateSnapshot(snapshot);
+  if (!v.ok) {
+    throw new HttpError(400, { error: `the transcript did not form a valid snapshot: ${v.issues[0]?.path}: ${v.issues[0]?.message}` });
+  }
+  return { node, snapshot: v.snapshot, used: result.used, skipped: result.skipped, warnings: result.warnings };
+}
+
+/** Reads an ingest body as one node snapshot, or throws a 400 naming the field or line. */
+export function parseIngest(text: string, format: IngestFormat, opts: { node?: string; fileName?: string } = {}): ParsedIngest {
+  if (opts.node !== undefined) checkNodeName(opts.node);
+  switch (format) {
+    case 'json':
+      return parseJsonSnapshot(text, opts.node);
+    case 'transcript':
+      return parseTranscript(text, opts.node, opts.fileName);
+    default: {
+      const never: never = format;
+      throw new Error(`unknown format ${String(never)}`);
+    }
+  }
+}
