@@ -5,7 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Repository root: this file lives in e2e/helpers. */
@@ -41,7 +43,8 @@ function isAlive(pid: number): boolean {
  * taken over.
  */
 export async function acquireBuildLock(timeoutMs = 15 * 60_000): Promise<string> {
-  const dir = path.join(ROOT, '.next-e2e.lock');
+  // Outside the checkout (keeps git status clean), one per checkout.
+  const dir = path.join(os.tmpdir(), `podnet-next-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
