@@ -27,6 +27,7 @@ import {
   type SnapshotMeta,
   type Store,
   type StoredSnapshot,
+  type StoreKind,
   type TokenInfo,
 } from './types';
 
@@ -91,8 +92,8 @@ function toCount(value: number | string | bigint | null | undefined): number {
 type MetaRow = Omit<Selectable<SnapshotsTable>, 'body'>;
 
 class SqlStore implements Store {
-  readonly kind;
-  readonly location;
+  readonly kind: StoreKind;
+  readonly location: string;
   readonly appliedMigrations: readonly string[];
   private readonly db: Kysely<StoreDatabase>;
   private closed = false;
