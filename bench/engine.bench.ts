@@ -66,6 +66,11 @@ const gc = runInNewContext('gc') as () => void;
 
 const MB = 1024 * 1024;
 const fmtMb = (b: number): string => `${(b / MB).toFixed(0)} MB`;
+/** CPU time of this process (all threads) since `since`, in ms: less sensitive than wall time to other load on a shared machine. */
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
 const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 3 : 0)} ms`);
 
 /**
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
   const snapshots: Snapshot[] = [];
   let invalid = 0;
   t = performance.now();
+  let cpu = process.cpuUsage();
   for (let i = 0; i < docs.length; i++) {
     const text = docs[i];
     if (text === null || text === undefined) continue;
@@ -154,17 +160,20 @@ async function main(): Promise<void> {
     if (i % 25 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }
   const readMs = performance.now() - t;
+  const readCpu = cpuMs(cpu);
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   t = performance.now();
+  cpu = process.cpuUsage();
   const topology = buildTopology(snapshots);
   const buildMs = performance.now() - t;
+  const buildCpu = cpuMs(cpu);
   const afterBuild = process.memoryUsage();
   peakHeap = Math.max(peakHeap, afterBuild.heapUsed);
   const peakRss = await sampler.stop();
   log('');
-  log(`read ${snapshots.length} snapshots: ${fmtMs(readMs)}${invalid ? ` (${invalid} INVALID)` : ''}`);
-  log(`buildTopology: ${fmtMs(buildMs)}  (target < 3 s)`);
-  log(`read + build: ${fmtMs(readMs + buildMs)}`);
+  log(`read ${snapshots.length} snapshots: ${fmtMs(readMs)} wall, ${fmtMs(readCpu)} cpu${invalid ? ` (${invalid} INVALID)` : ''}`);
+  log(`buildTopology: ${fmtMs(buildMs)} wall, ${fmtMs(buildCpu)} cpu  (target < 3 s)`);
+  log(`read + build: ${fmtMs(readMs + buildMs)} wall, ${fmtMs(readCpu + buildCpu)} cpu`);
   log(
     `topology: ${topology.nodes.length} nodes, ${topology.namespaces.length} netns, ${topology.interfaces.length} interfaces, ${topology.pods.length} pods, ${topology.edges.length} edges, ${topology.warnings.length} warnings`,
   );
@@ -176,32 +185,49 @@ async function main(): Promise<void> {
   if (TRACES === 0 || PODS === 0) return;
   const rand = prng(SEED ^ 0x9e3779b9);
   const pick = (): [number, number] => [Math.floor(rand() * NODES), Math.floor(rand() * PODS)];
-  const times: number[] = [];
-  const verdicts = new Map<Disposition, number>();
-  const examples = new Map<Disposition, string>();
+  const pairs: [string, string][] = [];
   let sameNode = 0;
-  const sampler2 = startRssSampler();
-  const tTraces = performance.now();
   for (let n = 0; n < TRACES; n++) {
     const [i, k] = pick();
     let [j, l] = pick();
     while (NODES * PODS > 1 && i === j && k === l) [j, l] = pick();
     if (i === j) sameNode++;
-    const from = syntheticPodIp(NODES, i, k);
-    const to = syntheticPodIp(NODES, j, l);
-    const t0 = performance.now();
-    const tr = trace(topology, from, to);
-    times.push(performance.now() - t0);
-    verdicts.set(tr.verdict, (verdicts.get(tr.verdict) ?? 0) + 1);
-    if (!examples.has(tr.verdict)) examples.set(tr.verdict, `${from} → ${to}: ${tr.reason}`);
+    pairs.push([syntheticPodIp(NODES, i, k), syntheticPodIp(NODES, j, l)]);
   }
-  const totalMs = performance.now() - tTraces;
-  const peakRss2 = await sampler2.stop();
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const verdicts = new Map<Disposition, number>();
+  const examples = new Map<Disposition, string>();
+  const sampler2 = startRssSampler();
+  // The first trace builds the topology index (cached per topology); it is a
+  // one-time cost of the topology, so it is shown apart from trace latency.
+  t = performance.now();
+  cpu = process.cpuUsage();
+  const first = trace(topology, syntheticPodIp(NODES, 0, 0), syntheticPodIp(NODES, NODES - 1, PODS - 1));
   log('');
-  log(`${TRACES} traces (${sameNode} within one node): total ${fmtMs(totalMs)}, mean ${fmtMs(mean)}`);
-  log(`trace latency: p50 ${fmtMs(percentile(times, 50))}, p99 ${fmtMs(percentile(times, 99))}  (target < 5 ms), max ${fmtMs(times[times.length - 1] ?? 0)}`);
+  log(`first trace (builds the topology index): ${fmtMs(performance.now() - t)} wall, ${fmtMs(cpuMs(cpu))} cpu, ${first.verdict}, ${first.hops.length} hops`);
+  log(`${TRACES} random pod-to-pod traces, ${sameNode} within one node; pass 1 cold, pass 2 the same pairs again:`);
+  for (const pass of [1, 2]) {
+    const times: number[] = [];
+    const tTraces = performance.now();
+    cpu = process.cpuUsage();
+    for (const [from, to] of pairs) {
+      const t0 = performance.now();
+      const tr = trace(topology, from, to);
+      times.push(performance.now() - t0);
+      if (pass === 1) {
+        verdicts.set(tr.verdict, (verdicts.get(tr.verdict) ?? 0) + 1);
+        if (!examples.has(tr.verdict)) examples.set(tr.verdict, `${from} → ${to}: ${tr.reason}`);
+      }
+    }
+    const totalMs = performance.now() - tTraces;
+    const totalCpu = cpuMs(cpu);
+    times.sort((a, b) => a - b);
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    const over = times.filter((x) => x > 5).length;
+    log(
+      `  pass ${pass}: total ${fmtMs(totalMs)} wall, ${fmtMs(totalCpu)} cpu; p50 ${fmtMs(percentile(times, 50))}, p90 ${fmtMs(percentile(times, 90))}, p99 ${fmtMs(percentile(times, 99))} (target < 5 ms), max ${fmtMs(times[times.length - 1] ?? 0)}, mean ${fmtMs(mean)}; ${over} over 5 ms`,
+    );
+  }
+  const peakRss2 = await sampler2.stop();
   log(`verdicts: ${[...verdicts].map(([v, c]) => `${v} ${c}`).join(', ')}${verdicts.size === 1 && verdicts.has('delivered') ? '  (all delivered, as expected)' : '  (EXPECTED ALL delivered)'}`);
   for (const [v, ex] of examples) if (v !== 'delivered') log(`  e.g. ${v}: ${ex}`);
   log(`memory during traces: peak rss ${fmtMb(peakRss2)}`);
