@@ -25,11 +25,12 @@ function isLoopbackIp(ip: string): boolean {
 
 /** IPv4 224/4 or IPv6 ff00::/8: VXLAN group addresses, not a remote node. */
 export function isMulticastIp(ip: string): boolean {
-  if (/^ff/i.test(ip)) return true;
-  const dot = ip.indexOf('.');
-  if (dot < 0) return false;
-  const first = Number(ip.slice(0, dot));
-  return first >= 224 && first <= 239;
+  const c0 = ip.charCodeAt(0);
+  if (c0 === 102 || c0 === 70) return /^ff/i.test(ip);
+  // 224-239: three digits, the first '2', the second '2' or '3'.
+  if (c0 !== 50 || ip.charCodeAt(3) !== 46) return false;
+  const n = (ip.charCodeAt(1) - 48) * 10 + (ip.charCodeAt(2) - 48);
+  return n >= 24 && n <= 39;
 }
 
 /**
@@ -93,4 +94,19 @@ export function describeRoute(route: Route, hop?: RouteHop): string {
   if (hop ? hop.onlink : hasFlag(route.flags, 'onlink')) parts.push('onlink');
   if (!isMainTable(route.table) && route.table !== 'local') parts.push('table', route.table);
   return parts.filter((p) => p !== '').join(' ');
+}
+
+/**
+ * Concatenates into one flat string. Template literals build V8 rope
+ * ("cons") strings, a tree of 32-byte nodes per `${}`; a graph keeps a
+ * million evidence lines and ids, and as ropes they cost several times the
+ * characters they hold.
+ */
+export function flat(...parts: (string | number)[]): string {
+  return parts.join('');
+}
+
+/** MACs as the evidence's readers give them, lower-cased without allocating when they already are. */
+export function lowerMac(mac: string): string {
+  return /[A-F]/.test(mac) ? mac.toLowerCase() : mac;
 }

@@ -24,7 +24,7 @@ import { buildTunnelEdges } from './tunnels';
 import { buildHostRouteEdges } from './hostRoutes';
 import { buildSegmentEdges } from './segments';
 import { checkPodMtus } from './mtu';
-import { canon, isGlobalAddress } from './addr';
+import { canon, flat, isGlobalAddress } from './addr';
 import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
 
 /** Builds the cluster topology from node snapshots (one per node; duplicates keep the latest). */
@@ -33,6 +33,7 @@ export function buildTopology(snapshots: readonly Snapshot[]): Topology {
   const chosen = latestPerNode(snapshots, warnings);
   const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings);
 
+  lap('k8s');
   for (const snap of chosen) captureNode(cluster, snap);
   for (const name of cluster.k8s.nodes.keys()) cluster.ensureNode(name);
   for (const node of cluster.nodes.values()) for (const a of node.topo.addresses) cluster.indexAddress(a, node.name);
@@ -150,9 +151,9 @@ function bridgePorts(ns: NsWork, cluster: Cluster): void {
   const prefix = ns.topo.id.length + 1;
   for (const iface of ns.list) {
     if (iface.master === undefined) continue;
-    const master = ns.byName.get(iface.master.slice(prefix));
+    const master = ns.get(iface.master.slice(prefix));
     if (master === undefined || master.role !== 'bridge') continue;
-    const how = ns.links.get(iface.name)?.master === master.name ? 'master' : 'bridge fdb: master';
-    cluster.edges.directed('bridge-port', iface.id, master.id, false, `${iface.name} ${how} ${master.name}`);
+    const how = ns.wire(iface.name)?.master === master.name ? 'master' : 'bridge fdb: master';
+    cluster.edges.unique('bridge-port', iface.id, master.id, false, flat(iface.name, ' ', how, ' ', master.name));
   }
 }

@@ -21,19 +21,82 @@ export class Warnings {
   }
 }
 
-/** One namespace while it is being built. */
-export interface NsWork {
-  topo: TopoNetns;
-  snap: NetnsSnapshot;
-  node: NodeWork;
+/** Lists up to this long are scanned; longer ones get a Map. */
+const SCAN_LIMIT = 8;
+
+/**
+ * One namespace while it is being built. Lookups scan while the namespace is
+ * small and switch to Maps when it grows: a pod netns holds two or three
+ * interfaces and a cluster has a hundred thousand of them, so a Map per table
+ * would be most of the build's memory, and a scan of three is faster anyway.
+ */
+export class NsWork {
+  /** Interfaces in ifindex order once built (unknown ifindexes last, in order of appearance). */
+  list: TopoInterface[] = [];
   isHost: boolean;
-  byName: Map<string, TopoInterface>;
-  /** `null` marks an ifindex two interfaces claim: it names neither reliably. */
-  byIfindex: Map<number, TopoInterface | null>;
-  /** The wire link behind each listed interface (veth peer facts, master name). */
-  links: Map<string, Link>;
-  /** Interfaces in ifindex order (unknown ifindexes last, in order of appearance). */
-  list: TopoInterface[];
+  private names: Map<string, TopoInterface> | undefined;
+  private indexes: Map<number, TopoInterface | null> | undefined;
+  private wires: Map<string, Link> | undefined;
+
+  constructor(
+    readonly topo: TopoNetns,
+    readonly snap: NetnsSnapshot,
+    readonly node: NodeWork,
+  ) {
+    this.isHost = snap.kind === 'host';
+  }
+
+  /** Adds an interface (names are unique: callers check `get` first). */
+  add(iface: TopoInterface): void {
+    this.list.push(iface);
+    this.indexes = undefined;
+    if (this.names !== undefined) this.names.set(iface.name, iface);
+    else if (this.list.length > SCAN_LIMIT) this.names = new Map(this.list.map((i) => [i.name, i]));
+  }
+
+  /** The interface of that name. */
+  get(name: string): TopoInterface | undefined {
+    if (this.names !== undefined) return this.names.get(name);
+    for (const iface of this.list) if (iface.name === name) return iface;
+    return undefined;
+  }
+
+  /** The interface with that ifindex; `null` when two claim it, so it names neither reliably. */
+  byIfindex(ifindex: number): TopoInterface | null | undefined {
+    if (this.list.length > SCAN_LIMIT) {
+      this.indexes ??= indexByIfindex(this.list);
+      return this.indexes.get(ifindex);
+    }
+    let found: TopoInterface | undefined;
+    for (const iface of this.list) {
+      if (iface.ifindex !== ifindex) continue;
+      if (found !== undefined) return null;
+      found = iface;
+    }
+    return found;
+  }
+
+  /** The wire link behind a listed interface (veth peer facts, master name). */
+  wire(name: string): Link | undefined {
+    const links = this.snap.links;
+    if (links === undefined) return undefined;
+    if (links.length <= SCAN_LIMIT) return links.find((l) => l.name === name);
+    if (this.wires === undefined) {
+      this.wires = new Map();
+      // The first listing of a name wins, as for the interfaces themselves.
+      for (const l of links) if (!this.wires.has(l.name)) this.wires.set(l.name, l);
+    }
+    return this.wires.get(name);
+  }
+}
+
+function indexByIfindex(list: readonly TopoInterface[]): Map<number, TopoInterface | null> {
+  const m = new Map<number, TopoInterface | null>();
+  for (const iface of list) {
+    if (iface.ifindex === undefined) continue;
+    m.set(iface.ifindex, m.has(iface.ifindex) ? null : iface);
+  }
+  return m;
 }
 
 /** One node while it is being built. */
@@ -110,6 +173,8 @@ export class Cluster {
    * address itself, so the graph can show where the covered part ends.
    */
   nodeForAddress(ip: string): NodeWork | undefined {
+    const owner = this.addressOwner.get(ip);
+    if (owner) return this.nodes.get(owner);
     const key = canon(ip);
     const known = this.nodeOf(key);
     if (known !== undefined) return known;

@@ -30,7 +30,7 @@ export function buildHostRouteEdges(cluster: Cluster): void {
       if (route.type !== 'unicast' || dstLength(route.dst) === 0 || route.table === 'local') continue;
       forEachHop(route, (hop) => {
         if (hop.gateway === undefined || hop.dev === undefined) return;
-        const nic = host.byName.get(hop.dev);
+        const nic = host.get(hop.dev);
         if (nic === undefined || nic.role !== 'underlay') return;
         const gw = canon(hop.gateway);
         if (node.hostAddrOwner.has(gw)) return;

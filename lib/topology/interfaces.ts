@@ -8,8 +8,9 @@
 import type { Link, NetnsSnapshot, Section } from '../snapshot/schema';
 import { SectionSchema } from '../snapshot/schema';
 import type { InterfaceAddress, TopoInterface, TopoNetns } from './types';
-import type { Cluster, NodeWork, NsWork } from './cluster';
-import { canon, dstLength, forEachHop } from './addr';
+import { NsWork } from './cluster';
+import type { Cluster, NodeWork } from './cluster';
+import { canon, dstLength, flat, lowerMac } from './addr';
 import { ipFamily } from '../net/ip';
 
 const SECTIONS: readonly Section[] = SectionSchema.options;
@@ -50,7 +51,7 @@ export function mergeDuplicateNetns(node: string, list: readonly NetnsSnapshot[]
 /** Builds one namespace: its interfaces (listed and stubbed), addresses (read and inferred), copied tables. */
 export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster): NsWork {
   const nodeName = node.name;
-  const id = `${nodeName}/${snap.name}`;
+  const id = flat(nodeName, '/', snap.name);
   const known = SECTIONS.filter((s) => snap[s] !== undefined);
   const topo: TopoNetns = {
     id,
@@ -71,83 +72,67 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   const ipForward = ipForwardOf(snap.sysctls);
   if (ipForward !== undefined) topo.ipForward = ipForward;
 
-  const ns: NsWork = {
-    topo,
-    snap,
-    node,
-    isHost: snap.kind === 'host',
-    byName: new Map(),
-    byIfindex: new Map(),
-    links: new Map(),
-    list: [],
-  };
-  const appearance: TopoInterface[] = [];
-  const add = (iface: TopoInterface): void => {
-    ns.byName.set(iface.name, iface);
-    appearance.push(iface);
-  };
+  const ns = new NsWork(topo, snap, node);
   const stub = (name: string): TopoInterface => {
-    const existing = ns.byName.get(name);
+    const existing = ns.get(name);
     if (existing !== undefined) return existing;
-    const iface: TopoInterface = { id: `${id}/${name}`, node: nodeName, netns: id, name, role: 'other', addresses: [], inferred: true };
-    add(iface);
+    const iface: TopoInterface = { id: flat(id, '/', name), node: nodeName, netns: id, name, role: 'other', addresses: [], inferred: true };
+    ns.add(iface);
     return iface;
   };
 
   for (const link of snap.links ?? []) {
-    if (ns.byName.has(link.name)) {
+    if (ns.get(link.name) !== undefined) {
       cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
       continue;
     }
-    add(fromLink(link, id, nodeName));
-    ns.links.set(link.name, link);
+    ns.add(fromLink(link, id, nodeName));
   }
 
-  const owned = new Set<string>();
+  const owned: string[] = [];
   for (const a of snap.addresses ?? []) {
     const ip = canon(a.local);
     const addr: InterfaceAddress = { ip, prefixlen: a.prefixlen, family: a.family };
     if (a.scope !== undefined) addr.scope = a.scope;
     if (a.peer !== undefined) addr.peer = canon(a.peer);
     stub(a.ifname).addresses.push(addr);
-    owned.add(ip);
+    owned.push(ip);
   }
 
   // Devices the evidence names without listing them.
-  const masters = new Set<string>();
+  const masters: string[] = [];
   for (const link of snap.links ?? []) {
-    if (link.master !== undefined) masters.add(link.master);
+    if (link.master !== undefined && !masters.includes(link.master)) masters.push(link.master);
     if (link.vxlan?.dev !== undefined) stub(link.vxlan.dev);
     if (link.tunnel?.dev !== undefined) stub(link.tunnel.dev);
   }
   for (const m of masters) {
-    if (!ns.byName.has(m)) {
+    if (undefined === ns.get(m)) {
       stub(m);
       cluster.warnings.add(`master ${m} is named by a port in ${id} but not listed; its kind is unknown`, nodeName, `${id}/${m}`);
     }
   }
-  for (const [name, link] of ns.links) {
+  for (const link of snap.links ?? []) {
     if (link.master === undefined) continue;
-    const iface = ns.byName.get(name);
-    const master = ns.byName.get(link.master);
+    const iface = ns.get(link.name);
+    const master = ns.get(link.master);
     if (iface !== undefined && master !== undefined) iface.master = master.id;
   }
   const routes = snap.routes ?? [];
   for (const route of routes) {
-    forEachHop(route, (hop) => {
-      if (hop.dev !== undefined && !ns.byName.has(hop.dev)) stub(hop.dev);
-    });
+    if (route.dev !== undefined) stub(route.dev);
+    for (const nh of route.nexthops ?? []) if (nh.dev !== undefined) stub(nh.dev);
   }
-  for (const n of snap.neighbours ?? []) if (!ns.byName.has(n.dev)) stub(n.dev);
+  for (const n of snap.neighbours ?? []) stub(n.dev);
   for (const f of snap.fdb ?? []) {
-    if (!ns.byName.has(f.dev)) stub(f.dev);
-    if (f.master !== undefined && !ns.byName.has(f.master)) stub(f.master);
+    stub(f.dev);
+    if (f.master !== undefined) stub(f.master);
   }
   // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
   for (const f of snap.fdb ?? []) {
     if (f.master === undefined) continue;
-    const port = ns.byName.get(f.dev);
-    const master = ns.byName.get(f.master);
+    const port = ns.get(f.dev);
+    const master = ns.get(f.master);
     if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
   }
 
@@ -159,36 +144,40 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     if (src === undefined || route.dev === undefined || route.gateway !== undefined) continue;
     if (route.type !== 'unicast' || (route.protocol !== 'kernel' && route.scope !== 'link')) continue;
     const ip = canon(src);
-    if (owned.has(ip)) continue;
+    if (owned.includes(ip)) continue;
     const family = ipFamily(ip);
     if (family === null) continue;
-    const iface = ns.byName.get(route.dev);
+    const iface = ns.get(route.dev);
     if (iface === undefined) continue;
     iface.addresses.push({ ip, prefixlen: dstLength(route.dst), family, scope: 'global', inferred: true });
-    owned.add(ip);
+    owned.push(ip);
   }
 
   // Ifindexes are unique only within one namespace — but within it they are, so a clash means mixed-up evidence.
-  for (const iface of appearance) {
-    if (iface.ifindex === undefined) continue;
-    const other = ns.byIfindex.get(iface.ifindex);
-    if (other === undefined) {
-      ns.byIfindex.set(iface.ifindex, iface);
-    } else {
-      if (other !== null) {
-        cluster.warnings.add(
-          `ifindex ${iface.ifindex} is claimed by both ${other.name} and ${iface.name} in ${id}; neither can be paired by it`,
-          nodeName,
-          iface.id,
-        );
-      }
-      ns.byIfindex.set(iface.ifindex, null);
-    }
+  for (const iface of ns.list) {
+    if (iface.ifindex === undefined || ns.byIfindex(iface.ifindex) !== null) continue;
+    const first = ns.list.find((i) => i.ifindex === iface.ifindex);
+    if (first === iface) continue;
+    cluster.warnings.add(
+      `ifindex ${iface.ifindex} is claimed by both ${first?.name ?? '?'} and ${iface.name} in ${id}; neither can be paired by it`,
+      nodeName,
+      iface.id,
+    );
   }
 
-  ns.list = appearance.length < 2 ? appearance : [...appearance].sort(byIfindex);
+  if (!isSorted(ns.list)) ns.list.sort(byIfindex);
   topo.interfaces = ns.list.map((i) => i.id);
   return ns;
+}
+
+function isSorted(list: readonly TopoInterface[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1]?.ifindex;
+    const b = list[i]?.ifindex;
+    if (b === undefined) continue;
+    if (a === undefined || a > b) return false;
+  }
+  return true;
 }
 
 function byIfindex(a: TopoInterface, b: TopoInterface): number {
@@ -198,11 +187,11 @@ function byIfindex(a: TopoInterface, b: TopoInterface): number {
 }
 
 function fromLink(link: Link, netnsId: string, node: string): TopoInterface {
-  const iface: TopoInterface = { id: `${netnsId}/${link.name}`, node, netns: netnsId, name: link.name, role: 'other', addresses: [] };
+  const iface: TopoInterface = { id: flat(netnsId, '/', link.name), node, netns: netnsId, name: link.name, role: 'other', addresses: [] };
   if (link.ifindex !== undefined) iface.ifindex = link.ifindex;
   if (link.kind !== undefined) iface.kind = link.kind;
   if (link.mtu !== undefined) iface.mtu = link.mtu;
-  if (link.mac !== undefined) iface.mac = link.mac.toLowerCase();
+  if (link.mac !== undefined) iface.mac = lowerMac(link.mac);
   if (link.flags !== undefined) {
     iface.adminUp = link.flags.includes('UP');
     iface.lowerUp = link.flags.includes('LOWER_UP');

@@ -27,10 +27,15 @@ export interface FlannelBackend {
 }
 
 /** A pod as the Kubernetes API describes it, with its namespace settled. */
-export interface K8sPodFacts extends K8sPod {
+export interface K8sPodFacts {
   /** `namespace/name`; `?` stands for a namespace the evidence does not give. */
   id: string;
   namespace: string;
+  name: string;
+  uid: string | undefined;
+  node: string | undefined;
+  hostNetwork: boolean | undefined;
+  phase: string | undefined;
   /** `ip` and `ips`, canonical and deduplicated. */
   allIps: string[];
 }
@@ -64,17 +69,25 @@ export function mergeK8sFacts(snapshots: readonly Snapshot[], warnings: Warnings
       const namespace = p.namespace ?? '?';
       const id = `${namespace}/${p.name}`;
       const existing = pods.get(id);
-      const ips: string[] = existing ? existing.allIps : [];
-      if (p.ip !== undefined) pushUnique(ips, canon(p.ip));
-      for (const ip of p.ips ?? []) pushUnique(ips, canon(ip));
       if (existing === undefined) {
         if (p.namespace === undefined) noNamespace.push(p.name);
-        pods.set(id, { ...p, id, namespace, allIps: ips });
+        pods.set(id, {
+          id,
+          namespace,
+          name: p.name,
+          uid: p.uid,
+          node: p.node,
+          hostNetwork: p.hostNetwork,
+          phase: p.phase,
+          allIps: podIps(p, []),
+        });
       } else {
-        for (const [k, v] of Object.entries(p)) {
-          if (v !== undefined && k !== 'namespace') (existing as unknown as Record<string, unknown>)[k] = v;
-        }
-        existing.allIps = ips;
+        // The same pod in several snapshots: later facts fill in and override.
+        existing.uid = p.uid ?? existing.uid;
+        existing.node = p.node ?? existing.node;
+        existing.hostNetwork = p.hostNetwork ?? existing.hostNetwork;
+        existing.phase = p.phase ?? existing.phase;
+        podIps(p, existing.allIps);
       }
     }
   }
@@ -119,6 +132,12 @@ function parseFlannel(facts: K8sNodeFacts, warnings: Warnings): FlannelBackend |
     }
   }
   return backend;
+}
+
+function podIps(p: K8sPod, into: string[]): string[] {
+  if (p.ip !== undefined) pushUnique(into, canon(p.ip));
+  for (const ip of p.ips ?? []) pushUnique(into, canon(ip));
+  return into;
 }
 
 /** Appends `v` unless present (lists here are short: a node's few addresses). */

@@ -10,7 +10,11 @@ import type { K8sPodFacts } from './k8s';
 import { pushUnique } from './k8s';
 import { isGlobalAddress } from './addr';
 
-/** Builds every pod, links pods and namespaces both ways, and creates uncaptured nodes pods name. Sorted by id. */
+/**
+ * Builds every pod, links pods and namespaces both ways, and creates
+ * uncaptured nodes pods name. Order: captured pods in node order, then pods
+ * only Kubernetes lists, in snapshot order — deterministic without a sort.
+ */
 export function buildPods(cluster: Cluster): TopoPod[] {
   const pods = new Map<string, TopoPod>();
 
@@ -46,7 +50,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
     if (facts.phase !== undefined) pod.phase = facts.phase;
     if (facts.hostNetwork !== undefined) pod.hostNetwork = facts.hostNetwork;
     if (pod.node === undefined && facts.node !== undefined) pod.node = facts.node;
-    if (pod.node !== undefined) {
+    if (pod.node !== undefined && (facts.hostNetwork === true || !cluster.nodes.has(pod.node))) {
       const node = cluster.ensureNode(pod.node);
       if (facts.hostNetwork === true && node.host !== undefined) pod.netns = node.host.topo.id;
     }
@@ -76,7 +80,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
     }
   }
 
-  return [...pods.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...pods.values()];
 }
 
 /** Global addresses held in a pod netns: what Kubernetes calls the pod's IPs. */

@@ -69,7 +69,7 @@ function roleOf(
   underlayNames: ReadonlySet<string>,
 ): InterfaceRole {
   const { kind, name } = iface;
-  const link = ns.links.get(name);
+  const link = ns.wire(name);
   if (kind === 'loopback' || (kind === undefined && name === 'lo')) return 'loopback';
   if (kind === 'bridge') return 'bridge';
   if (kind === undefined && (BRIDGE_NAMES.has(name) || (hasPorts && !/^(bond|team)/.test(name)))) return 'bridge';

@@ -35,10 +35,8 @@ describe('VXLAN edges', () => {
         target: 'node2/host/flannel.1',
         inferred: false,
         evidence: [
-          `node1: fdb ${MAC2} dev flannel.1 dst 192.168.0.2`,
-          `node1: neigh 10.244.2.0 dev flannel.1 lladdr ${MAC2}`,
-          `node2: fdb ${MAC1} dev flannel.1 dst 192.168.0.1`,
-          `node2: neigh 10.244.1.0 dev flannel.1 lladdr ${MAC1}`,
+          `node1: fdb ${MAC2} dev flannel.1 dst 192.168.0.2, neigh 10.244.2.0 lladdr ${MAC2}`,
+          `node2: fdb ${MAC1} dev flannel.1 dst 192.168.0.1, neigh 10.244.1.0 lladdr ${MAC1}`,
         ],
         vni: 1,
         outerSrc: '192.168.0.1',

@@ -9,7 +9,7 @@
  */
 import type { TopoEdge, TopoInterface } from './types';
 import type { Cluster, NodeWork } from './cluster';
-import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp } from './addr';
+import { canon, describeRoute, flat, forEachHop, isGlobalAddress, isMulticastIp, lowerMac } from './addr';
 import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
@@ -44,32 +44,47 @@ function fixedLocal(t: TopoInterface): string | undefined {
 
 /** Working facts of the tunnel stage. */
 class TunnelWork {
-  /** Per tunnel edge: each end's outer address as the other end (or an annotation) states it. */
-  readonly outerOf = new Map<TopoEdge, Map<string, string>>();
-  /** Per tunnel edge: a VNI stated by the evidence (FDB `vni`, annotation) rather than a device. */
-  readonly statedVni = new Map<TopoEdge, number>();
+  /** Tunnel edges whose outer addresses, VNI and port are settled at the end. */
+  readonly tunnelEdges: TopoEdge[] = [];
   /** Per tunnel device: outer destinations it sends to (FDB `dst`, route gateways). */
   readonly outerDsts = new Map<TopoInterface, Set<string>>();
+  /** Tunnels in use whose NIC is fixed by `dev` or `local`: their destinations are not collected. */
+  readonly fixed = new Set<TopoInterface>();
   /** Per tunnel device: the underlay NICs carrying it. */
   readonly carriers = new Map<TopoInterface, TopoInterface[]>();
   readonly vtepByMac = new Map<string, TopoInterface | null>();
   readonly ifaceById = new Map<string, TopoInterface>();
+  /** Per node: its host netns's VTEPs and IP tunnels. */
+  readonly tunnelsOf = new Map<NodeWork, TopoInterface[]>();
   readonly tables = new Map<NodeWork, MainTableV4>();
 
   constructor(readonly cluster: Cluster) {}
 
-  setOuter(edge: TopoEdge, end: string, ip: string): void {
-    let m = this.outerOf.get(edge);
-    if (m === undefined) {
-      m = new Map();
-      this.outerOf.set(edge, m);
-    }
-    if (!m.has(end)) m.set(end, ip);
+  /**
+   * Records a tunnel edge and what one side's evidence says about the other
+   * end's outer address (`dst` of an FDB entry, a route's gateway). The first
+   * statement wins; ends nobody stated are settled in finishTunnelEdges.
+   */
+  track(edge: TopoEdge, end: string, outerIp: string): void {
+    // Every call sets one outer address, so both unset means the edge is new.
+    if (edge.outerDst === undefined && edge.outerSrc === undefined) this.tunnelEdges.push(edge);
+    if (edge.target === end) edge.outerDst ??= outerIp;
+    else edge.outerSrc ??= outerIp;
   }
 
+  /**
+   * Notes that `tunnel` sends to `ip`. Only a tunnel without a fixed device or
+   * local address needs the list (its NIC is found by routing to each); the
+   * others are only marked active.
+   */
   addDst(tunnel: TopoInterface, ip: string): void {
+    if (this.fixed.has(tunnel)) return;
     let s = this.outerDsts.get(tunnel);
     if (s === undefined) {
+      if (tunnel.vxlan?.dev !== undefined || tunnel.tunnel?.dev !== undefined || fixedLocal(tunnel) !== undefined) {
+        this.fixed.add(tunnel);
+        return;
+      }
       s = new Set();
       this.outerDsts.set(tunnel, s);
     }
@@ -93,8 +108,11 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
   const work = new TunnelWork(cluster);
   const captured = [...cluster.nodes.values()].filter((n) => n.host !== undefined);
   for (const node of captured) {
+    const tunnels: TopoInterface[] = [];
+    work.tunnelsOf.set(node, tunnels);
     for (const iface of node.host?.list ?? []) {
       if (iface.role !== 'vtep' && iface.role !== 'ip-tunnel') continue;
+      tunnels.push(iface);
       work.ifaceById.set(iface.id, iface);
       if (iface.role === 'vtep' && iface.mac !== undefined) {
         work.vtepByMac.set(iface.mac, work.vtepByMac.has(iface.mac) ? null : iface);
@@ -106,7 +124,7 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
   for (const node of captured) ipipFromRoutes(node, work);
   for (const node of captured) underlayEdges(node, work);
   finishTunnelEdges(work);
-  return new Set(work.outerDsts.keys());
+  return new Set([...work.outerDsts.keys(), ...work.fixed]);
 }
 
 /** The device (or, failing that, the node) at the far end of a tunnel towards `remote`. */
@@ -115,7 +133,7 @@ function remoteEnd(remote: NodeWork, role: 'vtep' | 'ip-tunnel', like: TopoInter
     const byMac = work.vtepByMac.get(mac);
     if (byMac && byMac.node === remote.name) return byMac.id;
   }
-  const candidates = (remote.host?.list ?? []).filter((i) => i.role === role);
+  const candidates = (work.tunnelsOf.get(remote) ?? []).filter((i) => i.role === role);
   if (role === 'vtep') {
     const vni = vtepVni(like);
     const sameVni = candidates.filter((c) => vni !== undefined && vtepVni(c) === vni);
@@ -131,35 +149,36 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
   const { cluster } = work;
-  const byMac = new Map<string, TopoEdge>();
-  const remoteCache = new Map<string, string>();
+  // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry: the same tunnel, seen at L3.
+  const neighOf = new Map<string, Map<string, string>>();
+  for (const n of host.topo.neighbours) {
+    if (n.lladdr === undefined || host.get(n.dev)?.role !== 'vtep') continue;
+    let m = neighOf.get(n.dev);
+    if (m === undefined) {
+      m = new Map();
+      neighOf.set(n.dev, m);
+    }
+    m.set(lowerMac(n.lladdr), n.dst);
+  }
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
-    const vtep = host.byName.get(f.dev);
+    const vtep = host.get(f.dev);
     if (vtep === undefined || vtep.role !== 'vtep') continue;
     const dst = canon(f.dst);
     if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
     const remote = cluster.nodeForAddress(dst);
     if (remote === undefined || remote === node) continue;
-    const mac = f.mac.toLowerCase();
-    const cacheKey = `${vtep.name}|${mac}|${remote.name}`;
-    let end = remoteCache.get(cacheKey);
-    if (end === undefined) {
-      end = remoteEnd(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
-      remoteCache.set(cacheKey, end);
-    }
-    const edge = cluster.edges.pair('vxlan', vtep.id, end, false, `${node.name}: fdb ${mac} dev ${vtep.name} dst ${dst}`);
-    work.setOuter(edge, end, dst);
-    if (f.vni !== undefined && !work.statedVni.has(edge)) work.statedVni.set(edge, f.vni);
+    const mac = lowerMac(f.mac);
+    const end = remoteEnd(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
+    const neighDst = neighOf.get(f.dev)?.get(mac);
+    const evidence =
+      neighDst === undefined
+        ? flat(node.name, ': fdb ', mac, ' dev ', vtep.name, ' dst ', dst)
+        : flat(node.name, ': fdb ', mac, ' dev ', vtep.name, ' dst ', dst, ', neigh ', neighDst, ' lladdr ', mac);
+    const edge = cluster.edges.pair('vxlan', vtep.id, end, false, evidence);
+    work.track(edge, end, dst);
+    if (f.vni !== undefined) edge.vni ??= f.vni;
     work.addDst(vtep, dst);
-    byMac.set(`${vtep.name}|${mac}`, edge);
-  }
-  if (byMac.size === 0) return;
-  // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry; it is the same tunnel.
-  for (const n of host.topo.neighbours) {
-    if (n.lladdr === undefined) continue;
-    const edge = byMac.get(`${n.dev}|${n.lladdr.toLowerCase()}`);
-    if (edge !== undefined) cluster.edges.addEvidence(edge, `${node.name}: neigh ${n.dst} dev ${n.dev} lladdr ${n.lladdr.toLowerCase()}`);
   }
 }
 
@@ -189,9 +208,9 @@ function vxlanFromAnnotations(captured: readonly NodeWork[], work: TunnelWork): 
         const end = remoteEnd(remote, 'vtep', vtep, work, backend.vtepMac);
         const evidence = `annotations of ${facts.name}: VNI ${backend.vni ?? '?'}, VtepMAC ${backend.vtepMac ?? '?'}, public-ip ${backend.publicIp}`;
         const edge = cluster.edges.pair('vxlan', vtep.id, end, true, evidence);
-        work.setOuter(edge, end, backend.publicIp);
-        if (own?.publicIp !== undefined) work.setOuter(edge, vtep.id, own.publicIp);
-        if (backend.vni !== undefined && !work.statedVni.has(edge)) work.statedVni.set(edge, backend.vni);
+        work.track(edge, end, backend.publicIp);
+        if (own?.publicIp !== undefined) work.track(edge, vtep.id, own.publicIp);
+        if (backend.vni !== undefined) edge.vni ??= backend.vni;
         work.addDst(vtep, backend.publicIp);
       }
     }
@@ -206,7 +225,7 @@ function ipipFromRoutes(node: NodeWork, work: TunnelWork): void {
   for (const route of host.topo.routes) {
     forEachHop(route, (hop) => {
       if (hop.gateway === undefined || hop.dev === undefined) return;
-      const tunnel = host.byName.get(hop.dev);
+      const tunnel = host.get(hop.dev);
       if (tunnel === undefined || tunnel.role !== 'ip-tunnel') return;
       const gw = canon(hop.gateway);
       const remote = cluster.nodeForAddress(gw);
@@ -217,7 +236,7 @@ function ipipFromRoutes(node: NodeWork, work: TunnelWork): void {
         if (nic !== undefined) end = nic.id;
       }
       const edge = cluster.edges.pair('ipip', tunnel.id, end, false, `${node.name}: ${describeRoute(route, hop)}`);
-      work.setOuter(edge, end, gw);
+      work.track(edge, end, gw);
       work.addDst(tunnel, gw);
     });
   }
@@ -228,13 +247,12 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
   const { cluster } = work;
-  for (const tunnel of host.list) {
-    if (tunnel.role !== 'vtep' && tunnel.role !== 'ip-tunnel') continue;
+  for (const tunnel of work.tunnelsOf.get(node) ?? []) {
     const found = new Map<TopoInterface, { inferred: boolean; evidence: string }>();
     const dev = tunnel.vxlan?.dev ?? tunnel.tunnel?.dev;
     const local = fixedLocal(tunnel);
     if (dev !== undefined) {
-      const nic = host.byName.get(dev);
+      const nic = host.get(dev);
       if (nic !== undefined) found.set(nic, { inferred: false, evidence: `${tunnel.name} ${tunnel.vxlan ? 'vxlan' : 'tunnel'} dev ${dev}` });
     } else if (local !== undefined && node.hostAddrOwner.has(local)) {
       const nic = node.hostAddrOwner.get(local);
@@ -247,7 +265,7 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
       if (dsts !== undefined && table !== undefined) {
         for (const dst of dsts) {
           const route = table.lookup(dst);
-          const nic = route?.dev !== undefined ? host.byName.get(route.dev) : undefined;
+          const nic = route?.dev !== undefined ? host.get(route.dev) : undefined;
           if (nic === undefined || nic === tunnel || nic.role === 'vtep' || nic.role === 'ip-tunnel') continue;
           const list = byNic.get(nic);
           if (list === undefined) byNic.set(nic, [dst]);
@@ -267,7 +285,7 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
       }
     }
     if (found.size === 0) {
-      if (work.outerDsts.has(tunnel)) {
+      if (work.outerDsts.has(tunnel) || work.fixed.has(tunnel)) {
         cluster.warnings.add(`the underlay NIC carrying ${tunnel.name} on ${node.name} is not in the evidence`, node.name, tunnel.id);
       }
       continue;
@@ -285,18 +303,18 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
 /** Sets VNI, outer addresses, port and MTU agreement on every vxlan/ipip edge. */
 function finishTunnelEdges(work: TunnelWork): void {
   const { cluster } = work;
-  for (const [edge, outer] of work.outerOf) {
+  for (const edge of work.tunnelEdges) {
     const src = work.ifaceById.get(edge.source);
     const dst = work.ifaceById.get(edge.target);
-    const outerDst = outer.get(edge.target) ?? outerAddress(edge.target, dst, undefined, work);
-    const outerSrc = outer.get(edge.source) ?? outerAddress(edge.source, src, outerDst, work);
-    if (outerSrc !== undefined) edge.outerSrc = outerSrc;
-    if (outerDst !== undefined) edge.outerDst = outerDst;
+    edge.outerDst ??= outerAddress(edge.target, dst, undefined, work);
+    edge.outerSrc ??= outerAddress(edge.source, src, edge.outerDst, work);
+    if (edge.outerDst === undefined) delete edge.outerDst;
+    if (edge.outerSrc === undefined) delete edge.outerSrc;
     if (edge.kind === 'vxlan') {
-      const vni = (src && vtepVni(src)) ?? (dst && vtepVni(dst)) ?? work.statedVni.get(edge);
+      // The devices' own VNI beats one an FDB entry or annotation stated.
+      const vni = (src && vtepVni(src)) ?? (dst && vtepVni(dst)) ?? edge.vni;
       if (vni !== undefined) edge.vni = vni;
-      const port = (src && vtepPort(src)) ?? (dst && vtepPort(dst)) ?? LINUX_VXLAN_PORT;
-      edge.dstPort = port;
+      edge.dstPort = (src && vtepPort(src)) ?? (dst && vtepPort(dst)) ?? LINUX_VXLAN_PORT;
     }
     if (src?.mtu !== undefined && dst?.mtu !== undefined && src.mtu !== dst.mtu) {
       edge.mtuMismatch = true;

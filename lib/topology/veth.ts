@@ -13,6 +13,7 @@ import type { VethPeer } from '../snapshot/schema';
 import type { PeerRef, TopoInterface } from './types';
 import type { Cluster, NodeWork, NsWork } from './cluster';
 import { listSome } from './k8s';
+import { flat } from './addr';
 
 interface VethEnd {
   iface: TopoInterface;
@@ -31,7 +32,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
     for (const iface of ns.list) {
       if (iface.role !== 'pod-veth' && iface.role !== 'host-veth') continue;
       const end: VethEnd = { iface, ns };
-      const wire = ns.links.get(iface.name)?.peer;
+      const wire = ns.wire(iface.name)?.peer;
       if (wire !== undefined) end.wire = wire;
       ends.set(iface, end);
       (iface.role === 'pod-veth' ? podEnds : hostEnds).push(end);
@@ -44,7 +45,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
     hostSide.iface.peer = { id: podSide.iface.id, state, evidence };
     paired.add(podSide.iface);
     paired.add(hostSide.iface);
-    const edge = cluster.edges.directed('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', evidence);
+    const edge = cluster.edges.unique('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', evidence);
     const a = podSide.iface.mtu;
     const b = hostSide.iface.mtu;
     if (a !== undefined && b !== undefined && a !== b) {
@@ -70,7 +71,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
       continue;
     }
     const label = target.isHost ? 'host' : `netns ${target.topo.name}`;
-    const found = target.byIfindex.get(n);
+    const found = target.byIfindex(n);
     if (found === undefined) {
       end.reason = `${label} ifindex ${n} (named by ${end.iface.name}@if${n}) is not in the evidence`;
       continue;
@@ -99,7 +100,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
       );
     }
     const who = end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`;
-    pair(end, other, 'paired', `${who} ${end.iface.name}@if${n} names ${label} ifindex ${n}`);
+    pair(end, other, 'paired', flat(who, ' ', end.iface.name, '@if', n, ' names ', label, ' ifindex ', n));
   }
 
   // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
@@ -113,7 +114,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
       end.reason = `${describeNetnsRef(end.wire)} is not mapped to a captured namespace`;
       continue;
     }
-    const found = target.byIfindex.get(n);
+    const found = target.byIfindex(n);
     const other = found ? ends.get(found) : undefined;
     if (found === undefined || found === null || other === undefined) {
       end.reason = `${describeNetnsRef(end.wire)} is ${target.topo.name}, which has no veth with ifindex ${n}`;
@@ -200,7 +201,7 @@ function consistent(pod: VethEnd, host: VethEnd, node: NodeWork): boolean {
   const hostPeer = host.wire?.ifindex;
   if (hostPeer !== undefined && pod.iface.ifindex !== undefined && hostPeer !== pod.iface.ifindex) return false;
   // The pod names an ifindex the host listing has as some other device.
-  if (podPeer !== undefined && node.host?.byIfindex.has(podPeer) && node.host.byIfindex.get(podPeer) !== host.iface) return false;
+  if (podPeer !== undefined && node.host?.byIfindex(podPeer) !== undefined && node.host.byIfindex(podPeer) !== host.iface) return false;
   const hostNetns = resolvePeerNetns(host);
   if (hostNetns !== undefined && hostNetns !== pod.ns) return false;
   return true;
