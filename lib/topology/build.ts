@@ -33,7 +33,6 @@ export function buildTopology(snapshots: readonly Snapshot[]): Topology {
   const chosen = latestPerNode(snapshots, warnings);
   const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings);
 
-  lap('k8s');
   for (const snap of chosen) captureNode(cluster, snap);
   for (const name of cluster.k8s.nodes.keys()) cluster.ensureNode(name);
   for (const node of cluster.nodes.values()) for (const a of node.topo.addresses) cluster.indexAddress(a, node.name);
