@@ -11,6 +11,7 @@ import { formatTrace } from '../lib/format/traceText';
 import { formatInspect, formatReaderWarning } from '../lib/format/inspectText';
 import type { Snapshot } from '../lib/snapshot/schema';
 import { CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './errors';
+import { registerCollect } from './collect';
 import { failOnUnusable, readAll, readerWarnings, readText } from './evidence';
 import { jsonErrorLocation, lineOfPath } from './jsonLocation';
 
@@ -162,6 +163,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .action(async (files: string[]) => {
       setCode(await runValidate(files, io));
     });
+
+  registerCollect(program, io, setCode);
 
   return program;
 }

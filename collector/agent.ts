@@ -1,0 +1,81 @@
+/**
+ * The collector's run loop: collect a snapshot, queue it in the spool, send
+ * the spool in order, wait for the next tick. Collection and sending are
+ * separate steps joined only by the spool, so a server outage never stops
+ * collection and never loses what was collected (within the spool's bound).
+ */
+import type { Snapshot } from '../lib/snapshot/schema';
+import { drainSpool, encodeSnapshot, sleep, type Backoff, type DrainReport, type Fetch, type PushTarget } from './push';
+import type { Spool } from './spool';
+
+/** Options of runAgent. */
+export interface AgentOptions {
+  /** Collects one snapshot (with its warnings); a throw is logged and the tick skipped. */
+  collect: () => Promise<{ snapshot: Snapshot; warnings: string[] }>;
+  spool: Spool;
+  target: PushTarget;
+  /** Time between collections; undefined runs once. */
+  intervalMs?: number;
+  /** How long a single run keeps retrying before it gives up (leaving the spool for the next run). */
+  onceTimeoutMs?: number;
+  backoff: Backoff;
+  log: (message: string) => void;
+  signal?: AbortSignal;
+  fetch?: Fetch;
+  now?: () => number;
+}
+
+/** What a run came to: for `--once`, whether everything collected reached the server. */
+export interface AgentResult {
+  collections: number;
+  last?: DrainReport;
+}
+
+/** Collects one snapshot into the spool; false when collection failed. */
+async function collectIntoSpool(opts: AgentOptions, n: number): Promise<boolean> {
+  try {
+    const { snapshot, warnings } = await opts.collect();
+    for (const w of warnings) opts.log(`warning: ${w}`);
+    const body = encodeSnapshot(snapshot);
+    const entry = await opts.spool.add(body, snapshot.node.name);
+    const pods = snapshot.namespaces.filter((ns) => ns.kind === 'pod').length;
+    opts.log(`collected #${n} node ${snapshot.node.name} at ${snapshot.collectedAt ?? '?'}: ${snapshot.namespaces.length} netns (${pods} pod), ${body.length} bytes gzip, queued ${entry.file}`);
+    return true;
+  } catch (err) {
+    opts.log(`collection failed: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
+function summary(r: DrainReport): string {
+  const parts = [`sent ${r.sent}`];
+  if (r.duplicates > 0) parts.push(`${r.duplicates} already stored`);
+  if (r.rejected > 0) parts.push(`rejected ${r.rejected}`);
+  if (r.pending > 0) parts.push(`${r.pending} still queued (server unreachable: ${r.lastError ?? 'unknown'})`);
+  return parts.join(', ');
+}
+
+/** Runs until `signal` aborts (interval mode) or after one collection and drain (once mode). */
+export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
+  const now = opts.now ?? Date.now;
+  const result: AgentResult = { collections: 0 };
+  for (;;) {
+    const started = now();
+    if (await collectIntoSpool(opts, result.collections + 1)) result.collections++;
+    const deadline = started + (opts.intervalMs ?? opts.onceTimeoutMs ?? 60_000);
+    const report = await drainSpool(opts.spool, {
+      target: opts.target,
+      backoff: opts.backoff,
+      deadline,
+      log: opts.log,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      now,
+    });
+    result.last = report;
+    if (report.sent > 0 || report.rejected > 0 || report.pending > 0) opts.log(summary(report));
+    if (opts.intervalMs === undefined || opts.signal?.aborted) return result;
+    await sleep(deadline - now(), opts.signal);
+    if (opts.signal?.aborted) return result;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Pod identity from the Kubernetes API: the pods scheduled on this node
+ * (`spec.nodeName` field selector) are matched to the collected pod netns by
+ * their IPs, and this node's addresses, podCIDRs and CNI annotations go into
+ * `snapshot.kubernetes`. The real client is built in `connectKube` only; the
+ * matching below takes any object with the two CoreV1Api methods it calls.
+ */
+import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { K8sNode, K8sPod, NetnsSnapshot, Snapshot } from '../lib/snapshot/schema';
+import { canonicalIp, isIp, parsePrefix } from '../lib/net/ip';
+
+/** The part of CoreV1Api the collector calls; a test passes an object with the same two methods. */
+export type KubeApi = Pick<CoreV1Api, 'listPodForAllNamespaces' | 'readNode'>;
+
+/** What the API said about this node and its pods, in snapshot shapes. */
+export interface KubeFacts {
+  pods: K8sPod[];
+  node?: K8sNode;
+  warnings: string[];
+}
+
+/** Annotation prefixes worth carrying: the CNI's own view of the node's tunnel endpoints. */
+const KEPT_ANNOTATIONS = [/^flannel\.alpha\.coreos\.com\//, /^projectcalico\.org\//, /^io\.cilium\./, /^network\.cilium\.io\//];
+
+function canon(ip: string | undefined): string | undefined {
+  if (ip === undefined || !isIp(ip)) return undefined;
+  return canonicalIp(ip);
+}
+
+/** One V1Pod as a K8sPod; `undefined` when it lacks the name the snapshot needs. */
+export function k8sPodOf(pod: V1Pod, nodeName: string): K8sPod | undefined {
+  const name = pod.metadata?.name;
+  if (!name) return undefined;
+  const out: K8sPod = { name, node: pod.spec?.nodeName ?? nodeName };
+  if (pod.metadata?.namespace) out.namespace = pod.metadata.namespace;
+  if (pod.metadata?.uid) out.uid = pod.metadata.uid;
+  const ip = canon(pod.status?.podIP);
+  if (ip !== undefined) out.ip = ip;
+  const ips = (pod.status?.podIPs ?? []).map((p) => canon(p.ip)).filter((x): x is string => x !== undefined);
+  if (ips.length > 0) out.ips = [...new Set(ips)];
+  if (pod.spec?.hostNetwork) out.hostNetwork = true;
+  if (pod.status?.phase) out.phase = pod.status.phase;
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready) out.ready = ready.status === 'True';
+  return out;
+}
+
+/** This node as a K8sNode: InternalIP/ExternalIP addresses, podCIDRs, CNI annotations. */
+export function k8sNodeOf(node: V1Node, nodeName: string): K8sNode {
+  const out: K8sNode = { name: node.metadata?.name ?? nodeName };
+  const addresses = (node.status?.addresses ?? [])
+    .filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP')
+    .map((a) => canon(a.address))
+    .filter((x): x is string => x !== undefined);
+  if (addresses.length > 0) out.addresses = [...new Set(addresses)];
+  const cidrs = [...(node.spec?.podCIDRs ?? []), ...(node.spec?.podCIDR ? [node.spec.podCIDR] : [])].filter((c) => parsePrefix(c, c.includes(':') ? 6 : 4) !== null);
+  if (cidrs.length > 0) out.podCidrs = [...new Set(cidrs)];
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(node.metadata?.annotations ?? {})) {
+    if (KEPT_ANNOTATIONS.some((re) => re.test(k))) annotations[k] = v;
+  }
+  if (Object.keys(annotations).length > 0) out.annotations = annotations;
+  return out;
+}
+
+/** Asks the API for this node's pods and the node itself; an API failure is a warning, not a crash. */
+export async function fetchKubeFacts(api: KubeApi, nodeName: string): Promise<KubeFacts> {
+  const warnings: string[] = [];
+  const pods: K8sPod[] = [];
+  let node: K8sNode | undefined;
+  try {
+    const list = await api.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
+    for (const p of list.items) {
+      const pod = k8sPodOf(p, nodeName);
+      if (pod) pods.push(pod);
+    }
+  } catch (err) {
+    warnings.push(`kubernetes: listing the pods of node ${nodeName} failed: ${errorText(err)}`);
+  }
+  try {
+    node = k8sNodeOf(await api.readNode({ name: nodeName }), nodeName);
+  } catch (err) {
+    warnings.push(`kubernetes: reading node ${nodeName} failed: ${errorText(err)}`);
+  }
+  return node ? { pods, node, warnings } : { pods, warnings };
+}
+
+function errorText(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
+    // ApiException carries the HTTP status; its body may be long, the status says enough (403: RBAC).
+    return `HTTP ${(err as { code: number }).code}`;
+  }
+  return err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
+}
+
+function netnsIps(ns: NetnsSnapshot): string[] {
+  return (ns.addresses ?? []).filter((a) => a.ifname !== 'lo' && (a.scope === undefined || a.scope === 'global')).map((a) => canonicalIp(a.local));
+}
+
+/**
+ * Names each pod netns after the pod whose IP it holds and attaches the API's
+ * facts. hostNetwork pods share the node's IP, so they are never matched to a
+ * pod netns: they stay in `kubernetes.pods` with `hostNetwork: true`, which
+ * the topology places in the host netns. A netns no pod claims keeps whatever
+ * identity it had (the netns-name hook) and is reported.
+ */
+export function applyKubeFacts(snapshot: Snapshot, facts: KubeFacts): { snapshot: Snapshot; warnings: string[] } {
+  const warnings = [...facts.warnings];
+  const byIp = new Map<string, K8sPod>();
+  for (const p of facts.pods) {
+    if (p.hostNetwork) continue;
+    for (const ip of [p.ip, ...(p.ips ?? [])]) if (ip !== undefined) byIp.set(ip, p);
+  }
+  const claimed = new Set<K8sPod>();
+  const namespaces = snapshot.namespaces.map((ns): NetnsSnapshot => {
+    if (ns.kind !== 'pod') return ns;
+    const pod = netnsIps(ns)
+      .map((ip) => byIp.get(ip))
+      .find((p): p is K8sPod => p !== undefined);
+    if (pod === undefined) {
+      if (ns.addresses !== undefined && ns.pod === undefined) warnings.push(`netns ${ns.name}: no pod on this node has its addresses (${netnsIps(ns).join(', ') || 'none'})`);
+      return ns;
+    }
+    if (claimed.has(pod)) warnings.push(`netns ${ns.name}: pod ${pod.namespace ?? '?'}/${pod.name} already matched another netns with the same IP`);
+    claimed.add(pod);
+    const ref: NonNullable<NetnsSnapshot['pod']> = { namespace: pod.namespace ?? 'default', name: pod.name };
+    if (pod.uid) ref.uid = pod.uid;
+    return { ...ns, pod: ref };
+  });
+  const kubernetes: NonNullable<Snapshot['kubernetes']> = { ...(snapshot.kubernetes ?? {}) };
+  if (facts.pods.length > 0) kubernetes.pods = facts.pods;
+  if (facts.node) kubernetes.nodes = [facts.node];
+  const node = { ...snapshot.node };
+  if (facts.node?.podCidrs && node.podCidrs === undefined) node.podCidrs = facts.node.podCidrs;
+  const out: Snapshot = { ...snapshot, node, namespaces };
+  if (Object.keys(kubernetes).length > 0) out.kubernetes = kubernetes;
+  return { snapshot: out, warnings };
+}
+
+/** True when the collector runs in a pod (the kubelet sets this for every container). */
+export function inCluster(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.KUBERNETES_SERVICE_HOST);
+}
+
+/**
+ * The one place the real client is built: the pod's service account inside a
+ * cluster, else the given kubeconfig file. Imported lazily: the client is
+ * large and only needed when there is an API to ask.
+ */
+export async function connectKube(opts: { kubeconfig?: string }): Promise<KubeApi> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromCluster();
+  return kc.makeApiClient(k8s.CoreV1Api);
+}
