@@ -107,3 +107,20 @@ describe('formatTraceroute', () => {
     expect(formatTraceroute(['10.0.0.1', '*'])).toBe('traceroute: 1 10.0.0.1  2 *');
   });
 });
+
+describe('formatTrace with an endpoint that did not resolve', () => {
+  it('shows what the user typed instead of an empty address', () => {
+    const t: Trace = {
+      ...deliveredTrace,
+      from: { input: 'nosuchpod', ip: '' },
+      verdict: 'insufficient-information',
+      reason: 'nosuchpod is not in the evidence',
+      hops: [],
+      traceroute: [],
+      warnings: [],
+    };
+    const text = formatTrace(t);
+    expect(text.split('\n')[1]).toBe('  from nosuchpod to 10.244.2.2 (default/b), 84 bytes');
+    expect(text).toContain('traceroute: (no hop answers)');
+  });
+});

@@ -144,11 +144,17 @@ export function formatTraceroute(addresses: readonly string[]): string {
   return `traceroute: ${addresses.map((a, i) => `${i + 1} ${a}`).join('  ')}`;
 }
 
+function endpointText(e: Trace['from']): string {
+  const ip = e.ip || e.input;
+  return e.pod ? `${ip} (${e.pod})` : ip;
+}
+
 /** The whole trace as text, ending with a newline. */
 export function formatTrace(trace: Trace, options: TraceTextOptions = {}): string {
   const lines: string[] = [formatVerdict(trace)];
-  const from = trace.from.pod ? `${trace.from.ip} (${trace.from.pod})` : trace.from.ip;
-  const to = trace.to.pod ? `${trace.to.ip} (${trace.to.pod})` : trace.to.ip;
+  // An endpoint that did not resolve has no IP; show what the user typed.
+  const from = endpointText(trace.from);
+  const to = endpointText(trace.to);
   lines.push(`  from ${from} to ${to}, ${trace.size} bytes`);
   trace.hops.forEach((hop, i) => {
     lines.push('');
