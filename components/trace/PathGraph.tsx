@@ -34,10 +34,11 @@ function stylesheet(dark: boolean): StylesheetJson {
       style: {
         label: 'data(label)',
         'text-wrap': 'wrap',
-        'text-max-width': '120px',
-        'text-valign': 'bottom',
-        'text-margin-y': 4,
-        'font-size': 10,
+        'text-max-width': '130px',
+        'text-valign': 'center',
+        'text-halign': 'right',
+        'text-margin-x': 6,
+        'font-size': 11,
         color: fg,
         width: 22,
         height: 22,
@@ -97,7 +98,7 @@ export function PathGraph({ hops, verdict }: { hops: Hop[]; verdict: Disposition
         minZoom: 0.2,
         maxZoom: 2.5,
       });
-      cy.fit(undefined, 24);
+      cy.fit(undefined, 16);
       observer = new MutationObserver(() => cy?.style(stylesheet(isDark())));
       observer.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
       container.current.dataset.ready = 'true';
@@ -113,7 +114,7 @@ export function PathGraph({ hops, verdict }: { hops: Hop[]; verdict: Disposition
     <section aria-labelledby="path-heading" className="rounded-lg border border-slate-200 p-4 dark:border-slate-700">
       <h2 id="path-heading" className="text-lg font-semibold">Path</h2>
       <p className="text-sm text-slate-600 dark:text-slate-300">{summary}</p>
-      <div ref={container} data-testid="path-graph" role="img" aria-label={`Path graph: ${summary}`} className="mt-2 h-64 w-full" />
+      <div ref={container} data-testid="path-graph" role="img" aria-label={`Path graph: ${summary}`} className="mt-2 w-full" style={{ height: Math.min(640, 90 + hops.length * 52) }} />
     </section>
   );
 }

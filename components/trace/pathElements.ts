@@ -2,13 +2,14 @@
  * The trace path as Cytoscape elements: one compound parent per Kubernetes
  * node, one element per hop inside it, an edge between consecutive hops
  * (marked `encap` while the packet travels encapsulated). Positions are
- * preset along a row so the path reads left to right without a layout run.
+ * preset down a column (zig-zag, so labels do not collide) so the path reads
+ * top to bottom in the narrow side panel without a layout run.
  */
 import type { ElementDefinition } from 'cytoscape';
 import type { Disposition, Hop } from '@/lib/trace/types';
 
-/** Horizontal distance between hops, in model pixels. */
-export const HOP_SPACING = 130;
+/** Vertical distance between hops, in model pixels. */
+export const HOP_SPACING = 64;
 
 export function pathElements(hops: Hop[], verdict: Disposition): ElementDefinition[] {
   const els: ElementDefinition[] = [];
@@ -33,7 +34,7 @@ export function pathElements(hops: Hop[], verdict: Disposition): ElementDefiniti
     els.push({
       group: 'nodes',
       data: { id: `hop:${i}`, parent, label: `${i + 1}. ${hop.interface}\n${where}`, kind: 'hop' },
-      position: { x: i * HOP_SPACING, y: i % 2 === 0 ? 0 : 46 },
+      position: { x: i % 2 === 0 ? 0 : 150, y: i * HOP_SPACING },
       classes: classes.join(' '),
     });
     if (i > 0) {

@@ -1,5 +1,6 @@
 /**
- * Before all specs: build the app (skip with PODNET_E2E_NO_BUILD=1), start
+ * Before all specs: build the app in a private copy of the checkout (reuse
+ * the last build with PODNET_E2E_NO_BUILD=1), start
  * `next start` on a free port with a fresh PODNET_DATA_DIR (the server seeds
  * the `demo` cluster from the lab's flannel VXLAN captures), wait for the
  * demo cluster, create a write token for it, and hand baseURL, token and
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { E2E_ENV, DEMO_CLUSTER } from './env';
-import { acquireBuildLock, buildApp, freePort, releaseBuildLock, startServer, stopServer, tail } from './server';
+import { acquireBuildLock, buildApp, buildDir, freePort, prepareBuildDir, releaseBuildLock, startServer, stopServer, tail } from './server';
 import { createToken } from './token';
 
 async function waitForCluster(baseURL: string, cluster: string, logFile: string): Promise<void> {
@@ -38,16 +39,19 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'podnet-e2e-'));
   process.env[E2E_ENV.dataDir] = dataDir;
   try {
-    await buildApp();
+    const dir = process.env.PODNET_E2E_NO_BUILD === '1' ? buildDir() : prepareBuildDir();
+    await buildApp(dir);
     const port = await freePort();
     const logFile = path.join(dataDir, 'server.log');
     const server = await startServer(
+      dir,
       port,
       {
         PODNET_DATA_DIR: dataDir,
         // The embedded store in the temp dir, whatever the shell says.
         DATABASE_URL: '',
         PODNET_SEED_DEMO: '1',
+        PODNET_DEMO_DIR: path.join(dir, 'e2e', 'lab', 'captures', 'flannel-vxlan'),
         PODNET_RETENTION_INTERVAL_MINUTES: '0',
       },
       logFile,

@@ -4,7 +4,7 @@
  * what we started), and a wait until it answers.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -37,9 +37,8 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * A lock on the checkout's `.next` directory: `next build` and `next start`
- * of two Playwright runs in the same checkout (E9's and ours) must not
- * overwrite each other's build. mkdir is atomic; a lock whose owner died is
+ * A lock on the build copy: two Playwright runs of the same checkout (one
+ * engineer's and another's) must not rebuild it under each other's server. mkdir is atomic; a lock whose owner died is
  * taken over.
  */
 export async function acquireBuildLock(timeoutMs = 15 * 60_000): Promise<string> {
@@ -78,22 +77,73 @@ export function releaseBuildLock(dir: string): void {
   }
 }
 
+/** Top-level entries of the checkout that the build copy leaves out (big, private, or produced). */
+const NOT_COPIED = new Set(['.git', 'node_modules', '.next', 'data', 'test-results', 'playwright-report', 'tsconfig.tsbuildinfo', 'next-env.d.ts']);
+const NOT_COPIED_PATHS = ['e2e/lab/out', 'bench/out', 'e2e/screenshots'];
+
 /**
- * `next build`, unless PODNET_E2E_NO_BUILD=1 and a build exists. Next refuses
- * a second concurrent build of the same checkout; someone else's build is
- * waited out and ours retried.
+ * The directory the app is built and served from: a private copy of the
+ * checkout's sources (node_modules linked), one per checkout. Building in
+ * the checkout itself raced with everyone else's `next build`/`next dev`
+ * there (a rebuild mid-run replaced the chunks the browser was loading); the
+ * copy also freezes the sources the run tests. Its `.next` is kept between
+ * runs so PODNET_E2E_NO_BUILD=1 can reuse it.
  */
-export async function buildApp(): Promise<void> {
+export function buildDir(): string {
+  return path.join(os.tmpdir(), `podnet-e2e-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}`);
+}
+
+/** Refreshes the build copy from the checkout (call with the build lock held). */
+export function prepareBuildDir(): string {
+  const dir = buildDir();
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir)) {
+    if (entry !== '.next' && entry !== 'node_modules') rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+  cpSync(ROOT, dir, {
+    recursive: true,
+    filter: (src) => {
+      const rel = path.relative(ROOT, src);
+      if (rel === '') return true;
+      if (NOT_COPIED.has(rel.split(path.sep)[0] ?? '')) return false;
+      return !NOT_COPIED_PATHS.some((p) => rel === p || rel.startsWith(p + path.sep));
+    },
+  });
+  if (!existsSync(path.join(dir, 'node_modules'))) symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // The checkout's config, plus what building from a copy needs: Turbopack may
+  // follow the node_modules link out of the copy, and type errors in someone's
+  // unfinished file elsewhere are `npm run typecheck`'s business, not the browser tests'.
+  renameSync(path.join(dir, 'next.config.js'), path.join(dir, 'next.config.checkout.js'));
+  writeFileSync(
+    path.join(dir, 'next.config.js'),
+    [
+      "const base = require('./next.config.checkout.js');",
+      'module.exports = {',
+      '  ...base,',
+      "  turbopack: { ...(base.turbopack || {}), root: '/' },",
+      '  typescript: { ...(base.typescript || {}), ignoreBuildErrors: true },',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+/**
+ * `next build` in the build copy, unless PODNET_E2E_NO_BUILD=1 and the copy
+ * holds a build already.
+ */
+export async function buildApp(dir: string): Promise<void> {
   if (process.env.PODNET_E2E_NO_BUILD === '1') {
-    if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
-      throw new Error('PODNET_E2E_NO_BUILD=1 but there is no .next build: run `next build` first or unset it');
+    if (!existsSync(path.join(dir, '.next', 'BUILD_ID'))) {
+      throw new Error(`PODNET_E2E_NO_BUILD=1 but ${dir} holds no build: run once without it`);
     }
     return;
   }
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'next'), ['build'], {
-      cwd: ROOT,
+      cwd: dir,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
@@ -105,7 +155,7 @@ export async function buildApp(): Promise<void> {
       continue;
     }
     process.stderr.write(output);
-    throw new Error(`next build failed (exit ${r.status ?? r.signal}); its output is above`);
+    throw new Error(`next build failed in ${dir} (exit ${r.status ?? r.signal}); its output is above`);
   }
 }
 
@@ -117,11 +167,11 @@ export interface RunningServer {
   logFile: string;
 }
 
-/** Starts `next start` on `port` with the given extra environment; resolves once it answers HTTP. */
-export async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<RunningServer> {
+/** Starts `next start` of the build in `dir` on `port` with the given extra environment; resolves once it answers HTTP. */
+export async function startServer(dir: string, port: number, env: Record<string, string>, logFile: string): Promise<RunningServer> {
   const log = openSync(logFile, 'a');
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
+    cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
     stdio: ['ignore', log, log],
     detached: true,
