@@ -7,6 +7,7 @@
 import type { InterfaceRole, TopoInterface } from './types';
 import type { NsWork } from './cluster';
 import { canon, forEachHop, isDefaultDst, isGlobalAddress, isMainTable } from './addr';
+import { sameSubnet } from '../net/ip';
 
 const BRIDGE_NAMES = new Set(['cni0', 'docker0', 'cbr0']);
 const VTEP_NAME = /^(flannel\.\d+|vxlan\.calico|vxlan-v6\.calico|cilium_vxlan|cilium_geneve|vxlan[.\-_].+)$/;
@@ -45,6 +46,20 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
     }
     const owners = new Map<string, string>();
     for (const iface of ns.list) for (const a of iface.addresses) owners.set(a.ip, iface.name);
+    // A gateway on the device's own subnet (host-gw: `10.244.1.0/24 via 192.168.50.11 dev eth0`)
+    // marks that device as the one facing other nodes.
+    const byName = new Map(ns.list.map((i) => [i.name, i] as const));
+    for (const route of ns.topo.routes) {
+      if (!isMainTable(route.table)) continue;
+      forEachHop(route, (hop) => {
+        if (hop.dev === undefined || hop.gateway === undefined) return;
+        const dev = byName.get(hop.dev);
+        const gw = hop.gateway;
+        if (dev?.master === undefined && dev?.addresses.some((a) => isGlobalAddress(a) && sameSubnet(gw, a.ip, a.prefixlen))) {
+          underlayNames.add(hop.dev);
+        }
+      });
+    }
     const ownerOf = (ip: string | undefined): string | undefined => (ip === undefined ? undefined : owners.get(canon(ip)));
     for (const iface of ns.list) {
       for (const dev of [iface.vxlan?.dev, iface.tunnel?.dev, ownerOf(iface.vxlan?.local), ownerOf(iface.tunnel?.local)]) {
@@ -80,6 +95,11 @@ function roleOf(
   if (HOST_INTERNAL_VETH.has(name)) return 'other';
   const peer = link?.peer;
   if (ns.isHost) {
+    // Nodes that are containers or VMs on a veth (kind, the kernel lab) reach other nodes through a
+    // veth that holds the node's address and is no bridge port: it is their underlay NIC.
+    if ((kind === 'veth' || kind === undefined) && iface.master === undefined && underlayNames.has(name) && iface.addresses.some(isGlobalAddress)) {
+      return 'underlay';
+    }
     if (kind === 'veth') return 'host-veth';
     if (kind === undefined && peer !== undefined && peer.ifindex !== undefined) return 'host-veth';
     if (kind === undefined && HOST_VETH_NAME.test(name) && (iface.master !== undefined || routedDevs.has(name))) return 'host-veth';
