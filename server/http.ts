@@ -4,8 +4,7 @@
  * right status while keeping server faults' details out of the response.
  */
 import type { ApiError } from '../lib/api/types';
-// From the types module, not the store's index: the proxy bundle must not pull in database drivers.
-import { StoreError } from './store/types';
+import type { StoreError, StoreErrorCode } from './store/types';
 
 /** A refusal with an HTTP status and an ApiError body. */
 export class HttpError extends Error {
@@ -28,10 +27,29 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 }
 
+const STORE_ERROR_CODES: ReadonlySet<string> = new Set<StoreErrorCode>([
+  'cluster_not_found',
+  'cluster_exists',
+  'revision_out_of_range',
+  'invalid_argument',
+]);
+
+/**
+ * Recognises a StoreError by shape, not by class: Next bundles modules per
+ * entry (instrumentation, each route), and the store singleton may have been
+ * created by another bundle's copy of the class, so `instanceof` fails.
+ */
+export function isStoreError(err: unknown): err is StoreError {
+  return err instanceof Error && err.name === 'StoreError' && STORE_ERROR_CODES.has(String((err as { code?: unknown }).code));
+}
+
 /** The answer for a thrown value: its own status for refusals, a bare 500 for faults. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof HttpError) return json(err.body, err.status, err.headers);
-  if (err instanceof StoreError) {
+  if (err instanceof HttpError || (err instanceof Error && err.name === 'HttpError' && 'status' in err && 'body' in err)) {
+    const h = err as HttpError;
+    return json(h.body, h.status, h.headers);
+  }
+  if (isStoreError(err)) {
     switch (err.code) {
       case 'cluster_not_found':
         return json({ error: err.message, field: 'cluster' } satisfies ApiError, 404);

@@ -11,6 +11,7 @@ import type { Snapshot } from '../lib/snapshot/schema';
 import { LIMITS } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { HttpError } from './http';
+import { jsonErrorLine } from './jsonError';
 
 /** A body understood as one node's snapshot. */
 export interface ParsedIngest {
@@ -42,23 +43,13 @@ export function checkNodeName(node: string): void {
   }
 }
 
-/** The 1-based line of a JSON.parse failure, when V8's message tells the position. */
-function jsonErrorLine(text: string, message: string): number | undefined {
-  const pos = /position (\d+)/.exec(message);
-  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
-  const line = /line (\d+)/.exec(message);
-  if (line) return Number(line[1]);
-  if (/end of (JSON )?input/i.test(message)) return text.split('\n').length;
-  return undefined;
-}
-
 function parseJsonSnapshot(text: string, nodeOverride: string | undefined): ParsedIngest {
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const line = jsonErrorLine(text, message);
+    const line = jsonErrorLine(text.replace(/^\uFEFF/, ''));
     const body: ApiError = { error: `the body is not valid JSON: ${message.slice(0, 300)}` };
     if (line !== undefined) body.line = line;
     throw new HttpError(400, body);
