@@ -35,3 +35,17 @@ describe('ip math', () => {
     );
   });
 });
+
+describe('ipv4ToNumber', () => {
+  it('round-trips every generated address and rejects near misses', async () => {
+    const { ipv4ToNumber, numberToIpv4 } = await import('./ip');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => {
+        expect(ipv4ToNumber(numberToIpv4(n))).toBe(n);
+      }),
+    );
+    for (const bad of ['1.2.3', '1.2.3.4.5', '1..2.3', '256.1.1.1', '1.2.3.', '.1.2.3', '1.2.3.4 ', 'a.b.c.d', '1.2.3.1000']) {
+      expect(ipv4ToNumber(bad)).toBeNull();
+    }
+  });
+});

@@ -32,16 +32,31 @@ export function ipFamily(s: string): Family | null {
 
 /** IPv4 dotted quad → unsigned 32-bit number; null when not a four-part IPv4 address. */
 export function ipv4ToNumber(s: string): number | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
+  // Hot path (route lookup and topology over millions of addresses): one pass over char codes,
+  // no split/regex allocation. Leading zeros are accepted as iproute2 never prints them anyway.
+  const len = s.length;
+  if (len < 7 || len > 15) return null;
   let n = 0;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3 || !/^\d+$/.test(p)) return null;
-    const v = Number(p);
-    if (v > 255) return null;
-    n = n * 256 + v;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else {
+      return null;
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0) return null;
+  return n * 256 + part;
 }
 
 /** Unsigned 32-bit number → dotted quad. */
