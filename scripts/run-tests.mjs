@@ -38,6 +38,17 @@ if (existsSync(vitestJson)) {
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 }
 
+const pwJson = 'test-results/playwright.json';
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = pwJson;
+process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+step('browser tests (Playwright, Debian chromium)', bin('playwright'), ['test', '--reporter=list,json']);
+if (existsSync(pwJson)) {
+  const r = JSON.parse(readFileSync(pwJson, 'utf8'));
+  passed += (r.stats?.expected ?? 0) + (r.stats?.flaky ?? 0);
+  failed += r.stats?.unexpected ?? 0;
+  skipped += r.stats?.skipped ?? 0;
+}
+
 console.log('');
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failedSteps > 0 || failed > 0 ? 1 : 0);
