@@ -12,6 +12,8 @@ import { formatInspect, formatReaderWarning } from '../lib/format/inspectText';
 import type { Snapshot } from '../lib/snapshot/schema';
 import { CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './errors';
 import { registerCollect } from './collect';
+import { registerServe } from './serve';
+import { registerToken } from './token';
 import { failOnUnusable, readAll, readerWarnings, readText } from './evidence';
 import { jsonErrorLocation, lineOfPath } from './jsonLocation';
 
@@ -165,6 +167,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     });
 
   registerCollect(program, io, setCode);
+  registerToken(program, io, setCode);
+  registerServe(program, io, setCode);
 
   return program;
 }
