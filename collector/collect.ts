@@ -24,6 +24,7 @@ import {
   type Snapshot,
 } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
+import { collectNetnsBatched, writeBatchFile } from './batch';
 import { execCommand, type Exec } from './exec';
 import { parseProcSysLines, sysctlFiles } from './sysctl';
 import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
@@ -45,6 +46,8 @@ export interface CollectOptions {
   ipv6?: boolean;
   /** Clock, for reproducible tests. */
   now?: () => Date;
+  /** Read each pod netns with one `ip -batch` process (default true); false runs one process per command. */
+  batch?: boolean;
 }
 
 /** A snapshot and everything that went less than perfectly while collecting it. */
@@ -60,6 +63,23 @@ interface PodTarget {
 }
 
 const DOCKER_NETNS_DIR = '/var/run/docker/netns';
+
+/** Pod netns read at once. */
+const POD_CONCURRENCY = 4;
+
+/** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 /** Link kinds that never carry node-to-node traffic themselves. */
 const NOT_UNDERLAY = new Set(['loopback', 'bridge', 'vxlan', 'ipip', 'gre', 'geneve', 'wireguard', 'dummy', 'tun']);
@@ -254,15 +274,23 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
   const pods = await discoverPodNetns(opts, exec, warnings);
 
-  const collected = await Promise.all([
-    collectNetns(hostTarget, { name: 'host', kind: 'host' }, { exec, ipv6: opts.ipv6 }),
-    ...pods.map((p) => {
+  const batch = opts.batch === false ? undefined : await writeBatchFile();
+  let collected: Array<{ netns: NetnsSnapshot; warnings: string[] }>;
+  try {
+    const host = collectNetns(hostTarget, { name: 'host', kind: 'host' }, { exec, ipv6: opts.ipv6 });
+    // A bounded number of pods at a time: 110 pods at once would mean hundreds of live processes and buffers.
+    const podResults = mapLimit(pods, POD_CONCURRENCY, (p) => {
       const identity = opts.podIdentity?.(p.name);
       const meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef } = { name: p.name, kind: 'pod' };
       if (identity) meta.pod = identity.uid ? { namespace: identity.namespace, name: identity.name, uid: identity.uid } : { namespace: identity.namespace, name: identity.name };
-      return collectNetns(p.target, meta, { exec, ipv6: opts.ipv6 });
-    }),
-  ]);
+      return batch
+        ? collectNetnsBatched(p.target, meta, { exec, batchFile: batch.file, ...(opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {}) })
+        : collectNetns(p.target, meta, { exec, ipv6: opts.ipv6 });
+    });
+    collected = [await host, ...(await podResults)];
+  } finally {
+    await batch?.remove();
+  }
   for (const c of collected) warnings.push(...c.warnings);
   const host = collected[0]?.netns;
   const addresses = host ? underlayAddresses(host.links ?? [], host.addresses ?? [], host.routes ?? []) : [];

@@ -2,7 +2,7 @@
  * public/collect.sh on a real lab node: what it prints, read back as a
  * pasted transcript, must say what the collector says about the same node.
  */
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectNode } from '../../collector/collect';
@@ -15,13 +15,10 @@ import { requireLab, type Lab } from './lab';
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'public', 'collect.sh');
 
-function runScript(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // dash: the plainest POSIX sh on Debian, so bashisms would fail here.
-    execFile('dash', [SCRIPT], { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+async function runScript(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  // dash: the plainest POSIX sh on Debian, so bashisms would fail here.
+  const r = spawnSync('dash', [SCRIPT], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The facts a trace depends on, in a form both readings can be compared in. */
