@@ -6,6 +6,10 @@
 import { defineConfig } from '@playwright/test';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+// Playwright empties its output dir when a run starts; a run of another
+// engineer in the same checkout must not delete this run's traces mid-way.
+// Workers inherit the variable, so they agree on the directory.
+process.env.PODNET_E2E_RUN_ID ??= `${Date.now().toString(36)}-${process.pid}`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -20,7 +24,7 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: `test-results/e2e-${process.env.PODNET_E2E_RUN_ID}`,
   globalSetup: './e2e/helpers/globalSetup.ts',
   globalTeardown: './e2e/helpers/globalTeardown.ts',
   use: {

@@ -15,6 +15,7 @@ import { Button } from '@/components/ui/Button';
 import { Spinner } from '@/components/ui/Spinner';
 import type { IngestResult, ReadPreview } from '@/lib/api/types';
 import { queryKeys } from '@/lib/api/queryKeys';
+import { jsonErrorPosition } from './jsonErrorLine';
 import { PreviewDetails } from './PreviewDetails';
 import { UploadError, addToCluster, detectKind, previewFile, readFileText, whereText, type UploadKind } from './uploadApi';
 
@@ -53,6 +54,13 @@ function problemOf(err: unknown): Problem {
     return { message: err.message, ...(where ? { where } : {}), ...(issues && issues.length > 0 ? { issues } : {}) };
   }
   return { message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A JSON document's syntax error without a line (V8 often gives none): find the line ourselves. */
+function jsonLine(text: string): number | undefined {
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (!head.startsWith('{') && !head.startsWith('[')) return undefined;
+  return jsonErrorPosition(text)?.line;
 }
 
 function formatBytes(n: number): string {
@@ -214,6 +222,10 @@ export function UploadView() {
           update(item.id, { text, kind, phase: 'previewing' });
           try {
             const preview = await previewFile(text, kind, item.file.name);
+            if (preview.error && preview.error.line === undefined) {
+              const line = jsonLine(text);
+              if (line !== undefined) preview.error = { ...preview.error, line };
+            }
             // Keep a name the user typed meanwhile; otherwise offer what the file says.
             update(item.id, (i) => ({ preview, phase: 'ready', node: i.node || (preview.nodes[0] ?? '') }));
           } catch (err) {
@@ -240,7 +252,12 @@ export function UploadView() {
       await queryClient.invalidateQueries({ queryKey: queryKeys.clusters() });
       await queryClient.invalidateQueries({ queryKey: queryKeys.cluster(c) });
     } catch (err) {
-      update(id, { phase: 'ready', addProblem: problemOf(err) });
+      const problem = problemOf(err);
+      if (problem.where === undefined) {
+        const line = jsonLine(item.text);
+        if (line !== undefined) problem.where = `line ${line}`;
+      }
+      update(id, { phase: 'ready', addProblem: problem });
     }
   }
 
@@ -268,36 +285,41 @@ export function UploadView() {
       </div>
 
       <section aria-label="Destination" className="grid gap-3 rounded-lg border border-slate-200 p-4 md:grid-cols-2 dark:border-slate-700">
-        <label className="grid gap-1 text-sm font-medium">
-          Cluster
-          <input className={inputClass} list="upload-clusters" value={cluster} onChange={(e) => setCluster(e.target.value)} placeholder="an existing cluster or a new name" spellCheck={false} />
+        <div className="grid gap-1">
+          <label className="grid gap-1 text-sm font-medium">
+            Cluster
+            <input className={inputClass} list="upload-clusters" value={cluster} onChange={(e) => setCluster(e.target.value)} placeholder="an existing cluster or a new name" spellCheck={false} aria-describedby="cluster-hint" />
+          </label>
           <datalist id="upload-clusters">
             {clusterNames.map((c) => (
               <option key={c} value={c} />
             ))}
           </datalist>
-          <span className="text-xs font-normal text-slate-600 dark:text-slate-300">
+          <p id="cluster-hint" className="text-xs text-slate-600 dark:text-slate-300">
             {isNewCluster ? `No cluster named ${cluster.trim()} yet: its write token must come from \`podnet token create --cluster ${cluster.trim()}\`.` : 'Pick a cluster or type a new name.'}
-          </span>
-        </label>
-        <label className="grid gap-1 text-sm font-medium">
-          Write token
-          <input
-            className={inputClass}
-            type="password"
-            value={token}
-            onChange={(e) => {
-              setToken(e.target.value);
-              window.sessionStorage.setItem(TOKEN_KEY, e.target.value);
-            }}
-            placeholder="pn_…"
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <span className="text-xs font-normal text-slate-600 dark:text-slate-300">
+          </p>
+        </div>
+        <div className="grid gap-1">
+          <label className="grid gap-1 text-sm font-medium">
+            Write token
+            <input
+              className={inputClass}
+              type="password"
+              value={token}
+              onChange={(e) => {
+                setToken(e.target.value);
+                window.sessionStorage.setItem(TOKEN_KEY, e.target.value);
+              }}
+              placeholder="pn_…"
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby="token-hint"
+            />
+          </label>
+          <p id="token-hint" className="text-xs text-slate-600 dark:text-slate-300">
             From <code>podnet token create --cluster NAME</code>. Kept in this tab only.
-          </span>
-        </label>
+          </p>
+        </div>
         {nodes.data && (
           <div className="text-sm md:col-span-2">
             <span className="font-medium">Nodes in {nodes.data.cluster}</span> (revision {nodes.data.revision}):{' '}
