@@ -123,7 +123,8 @@ export function graphPositions(g: ClusterGraph): Record<string, Point> {
   // Shelf packing: rows about as wide as a square grid of collapsed boxes,
   // or as the widest expanded box.
   const perRow = Math.max(1, Math.ceil(Math.sqrt(boxes.length)));
-  const rowWidth = Math.max(perRow * (COLLAPSED_W + GAP), ...boxes.map((b) => b.w + GAP));
+  const meanW = boxes.reduce((sum, b) => sum + b.w, 0) / Math.max(1, boxes.length);
+  const rowWidth = Math.max(perRow * (meanW + GAP), ...boxes.map((b) => b.w + GAP));
   const out: Record<string, Point> = {};
   let x = 0;
   let y = 0;
