@@ -10,7 +10,7 @@ function podNetns(name: string, ip: string): NetnsSnapshot {
   return {
     name,
     kind: 'pod',
-    links: [{ ifindex: 3, name: 'eth0', kind: 'veth', state: 'UP', mtu: 1450, peer: { ifindex: 7, netnsId: 0 } }],
+    links: [{ ifindex: 3, name: 'eth0', kind: 'veth', operState: 'UP', mtu: 1450, peer: { ifindex: 7, netnsId: 0 } }],
     addresses: [
       { ifname: 'lo', family: 4, local: '127.0.0.1', prefixlen: 8, scope: 'host' },
       { ifname: 'eth0', family: 4, local: ip, prefixlen: 24, scope: 'global' },
