@@ -78,6 +78,51 @@ export function indexTopology(t: Topology): TopologyIndex {
   return built;
 }
 
+/**
+ * One netns's interfaces. Lookups by name and ifindex scan while the list is
+ * short (a pod netns holds two or three interfaces, a cluster a hundred
+ * thousand of them) and get Maps, built on first use, when it is long: a
+ * composite `netns + name` key per interface would be a string built and
+ * hashed for each of several hundred thousand interfaces.
+ */
+class NsInterfaces {
+  readonly list: TopoInterface[] = [];
+  private names: Map<string, TopoInterface> | undefined;
+  private indexes: Map<number, TopoInterface> | undefined;
+
+  constructor(readonly id: string) {}
+
+  byName(name: string): TopoInterface | undefined {
+    const list = this.list;
+    if (list.length <= SCAN_LIMIT) {
+      // The last interface of a name wins, as a Map filled in list order would have it.
+      for (let k = list.length - 1; k >= 0; k--) if (list[k]!.name === name) return list[k];
+      return undefined;
+    }
+    if (this.names === undefined) {
+      this.names = new Map();
+      for (const i of list) this.names.set(i.name, i);
+    }
+    return this.names.get(name);
+  }
+
+  byIfindex(ifindex: number): TopoInterface | undefined {
+    const list = this.list;
+    if (list.length <= SCAN_LIMIT) {
+      for (let k = list.length - 1; k >= 0; k--) if (list[k]!.ifindex === ifindex) return list[k];
+      return undefined;
+    }
+    if (this.indexes === undefined) {
+      this.indexes = new Map();
+      for (const i of list) if (i.ifindex !== undefined) this.indexes.set(i.ifindex, i);
+    }
+    return this.indexes.get(ifindex);
+  }
+}
+
+/** Lists up to this long are scanned rather than indexed. */
+const SCAN_LIMIT = 8;
+
 function buildIndex(t: Topology): TopologyIndex {
   const nodes = new Map<string, TopoNode>();
   for (const n of t.nodes) nodes.set(n.id, n);
@@ -87,36 +132,54 @@ function buildIndex(t: Topology): TopologyIndex {
   for (const i of t.interfaces) ifaces.set(i.id, i);
 
   // The netns lists its interfaces; an interface's own `netns` field is a
-  // fallback for topologies that did not list every interface.
-  const ifaceNetns = new Map<string, string>();
-  const byNetns = new Map<string, TopoInterface[]>();
+  // fallback for topologies that did not list every interface. Keyed by the
+  // interface object: its identity hash is cheaper than hashing its id again.
+  const recs = new Map<string, NsInterfaces>();
+  const recOf = new Map<TopoInterface, NsInterfaces>();
   for (const ns of t.namespaces) {
+    let rec = recs.get(ns.id);
+    if (rec === undefined) {
+      rec = new NsInterfaces(ns.id);
+      recs.set(ns.id, rec);
+    }
     for (const id of ns.interfaces) {
       const i = ifaces.get(id);
-      if (!i || ifaceNetns.has(id)) continue;
-      ifaceNetns.set(id, ns.id);
-      push(byNetns, ns.id, i);
+      if (!i || recOf.has(i)) continue;
+      recOf.set(i, rec);
+      rec.list.push(i);
     }
   }
-  for (const i of t.interfaces) {
-    if (ifaceNetns.has(i.id)) continue;
-    const nsId = i.netns.includes('/') ? i.netns : `${i.node}/${i.netns}`;
-    ifaceNetns.set(i.id, nsId);
-    push(byNetns, nsId, i);
+  if (recOf.size < ifaces.size) {
+    for (const i of t.interfaces) {
+      // Objects sharing an id count as one interface, the first listed.
+      const same = ifaces.get(i.id);
+      if (recOf.has(i) || (same !== undefined && recOf.has(same))) continue;
+      const nsId = i.netns.includes('/') ? i.netns : `${i.node}/${i.netns}`;
+      let rec = recs.get(nsId);
+      if (rec === undefined) {
+        rec = new NsInterfaces(nsId);
+        recs.set(nsId, rec);
+      }
+      recOf.set(i, rec);
+      if (same !== undefined) recOf.set(same, rec);
+      rec.list.push(i);
+    }
   }
-  const byName = new Map<string, TopoInterface>();
-  const byIfindex = new Map<string, TopoInterface>();
+  const netnsIdOf = (i: TopoInterface): string | undefined => {
+    const rec = recOf.get(i);
+    if (rec !== undefined) return rec.id;
+    const same = ifaces.get(i.id);
+    return same !== undefined ? recOf.get(same)?.id : undefined;
+  };
   const owners = new Map<string, TopoInterface[]>();
   const ports = new Map<string, TopoInterface[]>();
   const vxlans = new Map<string, TopoInterface[]>();
   const vxlansByNode = new Map<string, TopoInterface[]>();
-  for (const [nsId, list] of byNetns) {
-    for (const i of list) {
-      byName.set(`${nsId}\u0000${i.name}`, i);
-      if (i.ifindex !== undefined) byIfindex.set(`${nsId}\u0000${i.ifindex}`, i);
+  for (const rec of recs.values()) {
+    for (const i of rec.list) {
       for (const a of i.addresses) push(owners, fastCanonicalIp(a.ip), i);
       if (i.master !== undefined) {
-        const masterId = i.master.includes('/') ? i.master : `${nsId}/${i.master}`;
+        const masterId = i.master.includes('/') ? i.master : `${rec.id}/${i.master}`;
         push(ports, masterId, i);
       }
     }
@@ -145,7 +208,7 @@ function buildIndex(t: Topology): TopologyIndex {
   for (const [nodeId, ns] of hostNetns) {
     const n = nodes.get(nodeId);
     if (!n) continue;
-    for (const i of byNetns.get(ns.id) ?? []) {
+    for (const i of recs.get(ns.id)?.list ?? []) {
       for (const a of i.addresses) {
         const k = fastCanonicalIp(a.ip);
         if (!underlay.has(k) && i.role === 'underlay') underlay.set(k, n);
@@ -174,10 +237,10 @@ function buildIndex(t: Topology): TopologyIndex {
     node: (id) => nodes.get(id),
     netns: (id) => netnses.get(id),
     iface: (id) => ifaces.get(id),
-    netnsOf: (i) => ifaceNetns.get(i.id) ?? `${i.node}/${i.netns}`,
-    interfacesOf: (nsId) => byNetns.get(nsId) ?? EMPTY,
-    ifaceByName: (nsId, name) => byName.get(`${nsId}\u0000${name}`),
-    ifaceByIfindex: (nsId, ifindex) => byIfindex.get(`${nsId}\u0000${ifindex}`),
+    netnsOf: (i) => netnsIdOf(i) ?? `${i.node}/${i.netns}`,
+    interfacesOf: (nsId) => recs.get(nsId)?.list ?? EMPTY,
+    ifaceByName: (nsId, name) => recs.get(nsId)?.byName(name),
+    ifaceByIfindex: (nsId, ifindex) => recs.get(nsId)?.byIfindex(ifindex),
     ownersOf: (ip) => owners.get(fastCanonicalIp(ip)) ?? EMPTY,
     nodeByUnderlayAddress: (ip) => underlay.get(fastCanonicalIp(ip)),
     hostNetnsOf: (nodeId) => hostNetns.get(nodeId),

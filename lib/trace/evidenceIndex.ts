@@ -10,7 +10,7 @@ import type { FdbEntry, Neighbour } from '../snapshot/schema';
 import type { TopoNetns } from '../topology/types';
 import { fastCanonicalIp } from '../topology/topologyIndex';
 
-const neighCache = new WeakMap<TopoNetns, Map<string, Neighbour[]>>();
+const neighCache = new WeakMap<TopoNetns, Map<string, Map<string, Neighbour[]>>>();
 const scans = new WeakMap<object, number>();
 /** Scans per table before it is worth indexing. */
 const SCANS_BEFORE_INDEX = 8;
@@ -20,13 +20,30 @@ function shouldIndex(table: object): boolean {
   scans.set(table, n);
   return n > SCANS_BEFORE_INDEX;
 }
-const fdbCache = new WeakMap<TopoNetns, Map<string, FdbEntry[]>>();
+const fdbCache = new WeakMap<TopoNetns, Map<string, Map<string, FdbEntry[]>>>();
 
-function add<V>(m: Map<string, V[]>, k: string, v: V): void {
-  const l = m.get(k);
+/** Per device, then per key: nested rather than a `dev + key` string built and hashed per entry. */
+function add<V>(m: Map<string, Map<string, V[]>>, dev: string, k: string, v: V): void {
+  let byKey = m.get(dev);
+  if (byKey === undefined) {
+    byKey = new Map();
+    m.set(dev, byKey);
+  }
+  const l = byKey.get(k);
   if (l) l.push(v);
-  else m.set(k, [v]);
+  else byKey.set(k, [v]);
 }
+
+/** Lower-case MAC, without allocating when it already is (iproute2 prints lower case). */
+function lowerMac(mac: string): string {
+  for (let i = 0; i < mac.length; i++) {
+    const c = mac.charCodeAt(i);
+    if (c >= 65 && c <= 90) return mac.toLowerCase();
+  }
+  return mac;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
 
 /** Neighbour entries of `ns` for `ip` on device `dev`, in evidence order. */
 export function neighboursFor(ns: TopoNetns, dev: string, ip: string): readonly Neighbour[] {
@@ -39,10 +56,10 @@ export function neighboursFor(ns: TopoNetns, dev: string, ip: string): readonly 
   }
   if (!m) {
     m = new Map();
-    for (const n of ns.neighbours) add(m, `${n.dev}\u0000${fastCanonicalIp(n.dst)}`, n);
+    for (const n of ns.neighbours) add(m, n.dev, fastCanonicalIp(n.dst), n);
     neighCache.set(ns, m);
   }
-  return m.get(`${dev}\u0000${fastCanonicalIp(ip)}`) ?? [];
+  return m.get(dev)?.get(fastCanonicalIp(ip)) ?? NONE;
 }
 
 /** FDB entries of `ns` for `mac` on device `dev` (any case), in evidence order. */
@@ -51,25 +68,25 @@ export function fdbFor(ns: TopoNetns, dev: string, mac: string): readonly FdbEnt
   if (!m && !shouldIndex(ns.fdb)) {
     const exact = ns.fdb.filter((e) => e.dev === dev && e.mac === mac);
     if (exact.length > 0) return exact;
-    const want = mac.toLowerCase();
-    return ns.fdb.filter((e) => e.dev === dev && e.mac.toLowerCase() === want);
+    const want = lowerMac(mac);
+    return ns.fdb.filter((e) => e.dev === dev && lowerMac(e.mac) === want);
   }
   if (!m) {
     m = new Map();
-    for (const e of ns.fdb) add(m, `${e.dev}\u0000${e.mac.toLowerCase()}`, e);
+    for (const e of ns.fdb) add(m, e.dev, lowerMac(e.mac), e);
     fdbCache.set(ns, m);
   }
-  return m.get(`${dev}\u0000${mac.toLowerCase()}`) ?? [];
+  return m.get(dev)?.get(lowerMac(mac)) ?? NONE;
 }
 
 /** FDB entries of `ns` for `mac` on any device, in evidence order. */
 export function fdbForMac(ns: TopoNetns, mac: string): readonly FdbEntry[] {
-  if (ns.fdb.length === 0) return [];
+  if (ns.fdb.length === 0) return NONE;
   if (!macCache.has(ns) && !shouldIndex(ns)) {
-    const want = mac.toLowerCase();
-    return ns.fdb.filter((e) => e.mac === mac || e.mac.toLowerCase() === want);
+    const want = lowerMac(mac);
+    return ns.fdb.filter((e) => e.mac === mac || lowerMac(e.mac) === want);
   }
-  return allByMac(ns).get(mac.toLowerCase()) ?? [];
+  return allByMac(ns).get(lowerMac(mac)) ?? NONE;
 }
 
 const macCache = new WeakMap<TopoNetns, Map<string, FdbEntry[]>>();
@@ -78,7 +95,12 @@ function allByMac(ns: TopoNetns): Map<string, FdbEntry[]> {
   let m = macCache.get(ns);
   if (!m) {
     m = new Map();
-    for (const e of ns.fdb) add(m, e.mac.toLowerCase(), e);
+    for (const e of ns.fdb) {
+      const k = lowerMac(e.mac);
+      const l = m.get(k);
+      if (l) l.push(e);
+      else m.set(k, [e]);
+    }
     macCache.set(ns, m);
   }
   return m;

@@ -67,15 +67,22 @@ export const DEFAULT_RULES: readonly Rule[] = [
   { family: 4, priority: 32767, src: 'all', action: 'lookup', table: 'default' },
 ];
 
+/**
+ * One table's routes of one family for longest-prefix match: per distinct
+ * prefix length (longest first), the network value → the route the kernel
+ * picks among those with that exact prefix (lowest metric, the first listed
+ * on ties). Only that route is ever answered, so only it is kept.
+ */
 interface LpmTable {
-  /** Distinct prefix lengths, longest first. */
   lengths: number[];
-  byLength: Map<number, Map<number | bigint, Route[]>>;
+  /** Parallel to `lengths`. */
+  maps: Map<number | bigint, Route>[];
 }
 
 interface NetnsTables {
   tables: Map<string, Route[]>;
-  lpm: Map<string, LpmTable>;
+  lpm4: Map<string, LpmTable>;
+  lpm6: Map<string, LpmTable>;
   /** True when the `local` table was synthesised from addresses. */
   synthesizedLocal: boolean;
   rules4: Rule[];
@@ -94,42 +101,94 @@ function metricOf(r: Route): number {
   return r.metric ?? 0;
 }
 
-/** Network value and length of a route's dst; IPv4 without allocating (this runs for every route of a table). */
-function routeKey(dst: string, family: 4 | 6): { value: number | bigint; length: number } | null {
-  if (family === 4) {
-    const slash = dst.indexOf('/');
-    const n = ipv4ToNumber(slash < 0 ? dst : dst.slice(0, slash));
-    if (n !== null) {
-      const length = slash < 0 ? 32 : Number(dst.slice(slash + 1));
-      if (!Number.isInteger(length) || length < 0 || length > 32) return null;
-      return { value: (n & ipv4Mask(length)) >>> 0, length };
+/**
+ * An IPv4 route dst (`10.244.3.0/24`, or a bare address) read straight from
+ * its char codes: network value × 64 + length, or -1 when it is not a plain
+ * dotted quad. No substring, no object: a host netns of a 1,000-node cluster
+ * has a thousand routes, and the first trace through it indexes them all.
+ */
+function v4RouteKey(dst: string): number {
+  const len = dst.length;
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < len; i++) {
+    const c = dst.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else if (c === 47) {
+      break;
+    } else {
+      return -1;
     }
   }
+  if (dots !== 3 || digits === 0) return -1;
+  n = n * 256 + part;
+  let length = 32;
+  if (i < len) {
+    // After the slash: one or two digits, at most 32.
+    const rest = len - i - 1;
+    if (rest < 1 || rest > 2) return -1;
+    length = 0;
+    for (let k = i + 1; k < len; k++) {
+      const c = dst.charCodeAt(k);
+      if (c < 48 || c > 57) return -1;
+      length = length * 10 + (c - 48);
+    }
+    if (length > 32) return -1;
+  }
+  return ((n & ipv4Mask(length)) >>> 0) * 64 + length;
+}
+
+/** Network value and length of an IPv6 (or unusual IPv4) route dst. */
+function slowRouteKey(dst: string, family: 4 | 6): { value: number | bigint; length: number } | null {
   const p = parsePrefix(dst, family);
   return p && p.family === family ? { value: p.value, length: p.length } : null;
 }
 
 function buildLpm(routes: readonly Route[], family: 4 | 6): LpmTable {
-  const byLength = new Map<number, Map<number | bigint, Route[]>>();
+  // Indexed by prefix length: at most 129 slots, no Map of lengths.
+  const slots: (Map<number | bigint, Route> | undefined)[] = [];
+  const keep = (length: number, value: number | bigint, r: Route): void => {
+    let m = slots[length];
+    if (m === undefined) {
+      m = new Map();
+      slots[length] = m;
+    }
+    const prev = m.get(value);
+    if (prev === undefined || metricOf(r) < metricOf(prev)) m.set(value, r);
+  };
   for (const r of routes) {
     if (r.family !== family) continue;
-    const p = routeKey(r.dst, family);
-    if (!p) continue;
-    let m = byLength.get(p.length);
-    if (!m) {
-      m = new Map();
-      byLength.set(p.length, m);
+    if (family === 4) {
+      const k = v4RouteKey(r.dst);
+      if (k >= 0) {
+        const length = k % 64;
+        keep(length, (k - length) / 64, r);
+        continue;
+      }
     }
-    const list = m.get(p.value);
-    if (list) list.push(r);
-    else m.set(p.value, [r]);
+    const p = slowRouteKey(r.dst, family);
+    if (p) keep(p.length, p.value, r);
   }
-  for (const m of byLength.values()) {
-    // Stable sort keeps the evidence's order among equal metrics.
-    for (const list of m.values()) list.sort((a, b) => metricOf(a) - metricOf(b));
+  const lengths: number[] = [];
+  const maps: Map<number | bigint, Route>[] = [];
+  for (let len = slots.length - 1; len >= 0; len--) {
+    const m = slots[len];
+    if (m === undefined) continue;
+    lengths.push(len);
+    maps.push(m);
   }
-  const lengths = [...byLength.keys()].sort((a, b) => b - a);
-  return { lengths, byLength };
+  return { lengths, maps };
 }
 
 function isV4(a: { family: 4 | 6; ip: string }): boolean {
@@ -193,7 +252,8 @@ function netnsTables(idx: TopologyIndex, ns: TopoNetns): NetnsTables {
   const sorted = rules.map((r, i) => ({ r, i })).sort((a, b) => a.r.priority - b.r.priority || a.i - b.i).map((x) => x.r);
   const built: NetnsTables = {
     tables,
-    lpm: new Map(),
+    lpm4: new Map(),
+    lpm6: new Map(),
     synthesizedLocal,
     rules4: sorted.filter((r) => r.family === 4),
     rules6: sorted.filter((r) => r.family === 6),
@@ -204,31 +264,31 @@ function netnsTables(idx: TopologyIndex, ns: TopoNetns): NetnsTables {
 }
 
 function lpmOf(nt: NetnsTables, table: string, family: 4 | 6): LpmTable | undefined {
-  const key = `${family}:${table}`;
-  const hit = nt.lpm.get(key);
+  const cache = family === 4 ? nt.lpm4 : nt.lpm6;
+  const hit = cache.get(table);
   if (hit) return hit;
   const routes = nt.tables.get(table);
   if (!routes) return undefined;
   const built = buildLpm(routes, family);
-  nt.lpm.set(key, built);
+  cache.set(table, built);
   return built;
 }
 
 /** Longest-prefix match in one table; ties go to the lowest metric. */
 export function lookupTable(idx: TopologyIndex, ns: TopoNetns, table: string, dst: string): Route | undefined {
   const nt = netnsTables(idx, ns);
-  const fam = familyOf(dst);
-  if (fam === null) return undefined;
-  const lpm = lpmOf(nt, normaliseTable(table), fam);
-  if (!lpm) return undefined;
   const v = ipToValue(dst);
   if (v === null) return undefined;
-  for (const len of lpm.lengths) {
+  const lpm = lpmOf(nt, normaliseTable(table), typeof v === 'number' ? 4 : 6);
+  if (!lpm) return undefined;
+  const { lengths, maps } = lpm;
+  for (let k = 0; k < lengths.length; k++) {
+    const len = lengths[k]!;
     let key: number | bigint;
     if (typeof v === 'number') key = (v & ipv4Mask(len)) >>> 0;
     else key = len === 0 ? 0n : v & (((1n << BigInt(len)) - 1n) << BigInt(128 - len));
-    const hit = lpm.byLength.get(len)?.get(key);
-    if (hit && hit[0]) return hit[0];
+    const hit = maps[k]!.get(key);
+    if (hit) return hit;
   }
   return undefined;
 }
