@@ -216,7 +216,8 @@ interface CommandContext {
 function absorb<T>(ctx: CommandContext, out: ParseOutput<T>): boolean {
   ctx.result.warnings.push(...out.warnings);
   ctx.result.skipped.push(...out.skipped);
-  return out.items.length > 0 || ctx.cmd.output.every((l) => l.trim() === '');
+  // `ip -j neigh` of an empty table prints `[]`: an observed, empty section.
+  return out.items.length > 0 || ctx.cmd.output.every((l) => l.trim() === '' || /^\s*\[\s*\]\s*$/.test(l));
 }
 
 function nothingRead(ctx: CommandContext, what: string): null {
