@@ -153,11 +153,15 @@ export default function GraphCanvas(props: GraphCanvasProps) {
     if (selected) cy.getElementById(selected).select();
   }, [selected, layoutRuns]);
 
+  // Zoom to the selection only when asked (a search), never on a plain tap;
+  // if the element arrives with a later layout, zoom then.
+  const focused = useRef(0);
   useEffect(() => {
     const cy = cyRef.current;
-    if (!cy || !selected || focusSignal === 0) return;
+    if (!cy || !selected || focusSignal === focused.current) return;
     const el = cy.getElementById(selected);
     if (el.empty()) return;
+    focused.current = focusSignal;
     cy.animate({ fit: { eles: el.closedNeighborhood(), padding: 120 } }, { duration: 250 });
   }, [focusSignal, selected, layoutRuns]);
 

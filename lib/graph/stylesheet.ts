@@ -167,6 +167,9 @@ function build(t: GraphTokens): StylesheetJson {
       selector: 'node[kind = "pod"]',
       style: { shape: ROLE_SHAPES.pod, 'background-color': t.pod, 'border-color': t.podBorder, width: 40, height: 22, 'font-size': 9 },
     },
+    // Devices and pods above every edge: an expanded node's tunnels to hundreds
+    // of others fan out across its pods, and a click must still reach the pod.
+    { selector: 'node[kind = "pod"], node[kind = "device"]', style: { 'z-compound-depth': 'top', 'z-index': 20 } },
     { selector: 'node.uncaptured[kind = "pod"]', style: { 'border-style': 'dashed', 'background-opacity': 0.35 } },
     { selector: 'node.host-network', style: { 'border-style': 'double', 'border-width': 3 } },
     { selector: 'node.inferred', style: { 'border-style': 'dashed' } },
