@@ -7,11 +7,40 @@ import { canonicalIp } from '../net/ip';
 import type { InterfaceAddress } from './types';
 import type { NextHop, Route } from '../snapshot/schema';
 
-const PLAIN_V4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+/**
+ * True for a dotted quad already in canonical form (octets 0-255, no leading
+ * zeros), checked on char codes: this runs for every address, route gateway
+ * and FDB destination of the cluster, a few million times.
+ */
+function isPlainV4(ip: string): boolean {
+  const len = ip.length;
+  if (len < 7 || len > 15) return false;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let lead = 0;
+  for (let i = 0; i < len; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return false;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) lead = c;
+      else if (lead === 48) return false;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
+}
 
 /** Canonical text of an address, cheap for ordinary IPv4. */
 export function canon(ip: string): string {
-  return PLAIN_V4.test(ip) ? ip : canonicalIp(ip);
+  return isPlainV4(ip) ? ip : canonicalIp(ip);
 }
 
 /** 169.254/16 and fe80::/10: never a node's underlay address. */
@@ -108,5 +137,9 @@ export function flat(...parts: (string | number)[]): string {
 
 /** MACs as the evidence's readers give them, lower-cased without allocating when they already are. */
 export function lowerMac(mac: string): string {
-  return /[A-F]/.test(mac) ? mac.toLowerCase() : mac;
+  for (let i = 0; i < mac.length; i++) {
+    const c = mac.charCodeAt(i);
+    if (c >= 65 && c <= 70) return mac.toLowerCase();
+  }
+  return mac;
 }

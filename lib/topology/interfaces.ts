@@ -118,15 +118,23 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     const master = ns.get(link.master);
     if (iface !== undefined && master !== undefined) iface.master = master.id;
   }
+  // A host's thousand routes, neighbours and FDB entries name a handful of
+  // devices, mostly the same one in a row: skip the lookup for a repeat.
+  let last = '';
+  const stubOnce = (name: string): void => {
+    if (name === last) return;
+    stub(name);
+    last = name;
+  };
   const routes = snap.routes ?? [];
   for (const route of routes) {
-    if (route.dev !== undefined) stub(route.dev);
-    for (const nh of route.nexthops ?? []) if (nh.dev !== undefined) stub(nh.dev);
+    if (route.dev !== undefined) stubOnce(route.dev);
+    if (route.nexthops !== undefined) for (const nh of route.nexthops) if (nh.dev !== undefined) stubOnce(nh.dev);
   }
-  for (const n of snap.neighbours ?? []) stub(n.dev);
+  for (const n of snap.neighbours ?? []) stubOnce(n.dev);
   for (const f of snap.fdb ?? []) {
-    stub(f.dev);
-    if (f.master !== undefined) stub(f.master);
+    stubOnce(f.dev);
+    if (f.master !== undefined) stubOnce(f.master);
   }
   // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
   for (const f of snap.fdb ?? []) {

@@ -7,7 +7,7 @@
 import type { InterfaceRole, TopoInterface } from './types';
 import type { NsWork } from './cluster';
 import { canon, forEachHop, isDefaultDst, isGlobalAddress, isMainTable } from './addr';
-import { sameSubnet } from '../net/ip';
+import { ipv4Mask, ipv4ToNumber, sameSubnet } from '../net/ip';
 
 const BRIDGE_NAMES = new Set(['cni0', 'docker0', 'cbr0']);
 const VTEP_NAME = /^(flannel\.\d+|vxlan\.calico|vxlan-v6\.calico|cilium_vxlan|cilium_geneve|vxlan[.\-_].+)$/;
@@ -36,8 +36,17 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
   const routedDevs = new Set<string>();
   const underlayNames = new Set<string>();
   if (ns.isHost) {
+    // Most routes have one next hop: read it in place rather than through
+    // forEachHop's closure and hop object (a host of a big cluster has a
+    // route per other node).
     for (const route of ns.topo.routes) {
       const isDefault = isDefaultDst(route.dst) && isMainTable(route.table);
+      if (route.nexthops === undefined || route.nexthops.length === 0) {
+        if (route.dev === undefined) continue;
+        routedDevs.add(route.dev);
+        if (isDefault) underlayNames.add(route.dev);
+        continue;
+      }
       forEachHop(route, (hop) => {
         if (hop.dev === undefined) return;
         routedDevs.add(hop.dev);
@@ -49,15 +58,21 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
     // A gateway on the device's own subnet (host-gw: `10.244.1.0/24 via 192.168.50.11 dev eth0`)
     // marks that device as the one facing other nodes.
     const byName = new Map(ns.list.map((i) => [i.name, i] as const));
+    const check = (devName: string, gw: string): void => {
+      // Already marked: another gateway cannot unmark it.
+      if (underlayNames.has(devName)) return;
+      const dev = byName.get(devName);
+      if (dev === undefined || dev.master !== undefined) return;
+      if (dev.addresses.some((a) => isGlobalAddress(a) && onSubnet(gw, a.ip, a.prefixlen))) underlayNames.add(devName);
+    };
     for (const route of ns.topo.routes) {
       if (!isMainTable(route.table)) continue;
+      if (route.nexthops === undefined || route.nexthops.length === 0) {
+        if (route.dev !== undefined && route.gateway !== undefined) check(route.dev, route.gateway);
+        continue;
+      }
       forEachHop(route, (hop) => {
-        if (hop.dev === undefined || hop.gateway === undefined) return;
-        const dev = byName.get(hop.dev);
-        const gw = hop.gateway;
-        if (dev?.master === undefined && dev?.addresses.some((a) => isGlobalAddress(a) && sameSubnet(gw, a.ip, a.prefixlen))) {
-          underlayNames.add(hop.dev);
-        }
+        if (hop.dev !== undefined && hop.gateway !== undefined) check(hop.dev, hop.gateway);
       });
     }
     const ownerOf = (ip: string | undefined): string | undefined => (ip === undefined ? undefined : owners.get(canon(ip)));
@@ -74,6 +89,15 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
   for (const iface of ns.list) {
     iface.role = roleOf(iface, ns, (portCount.get(iface.id) ?? 0) > 0, routedDevs, underlayNames);
   }
+}
+
+/** sameSubnet, with plain IPv4 compared as numbers (no prefix text built and parsed per route). */
+function onSubnet(ip: string, other: string, length: number): boolean {
+  const a = ipv4ToNumber(ip);
+  const b = a === null ? null : ipv4ToNumber(other);
+  if (a === null || b === null || length < 0 || length > 32 || !Number.isInteger(length)) return sameSubnet(ip, other, length);
+  const mask = ipv4Mask(length);
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
 }
 
 function roleOf(

@@ -151,26 +151,43 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   const { cluster } = work;
   // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry: the same tunnel, seen at L3.
   const neighOf = new Map<string, Map<string, string>>();
+  let lastDev = '';
+  let lastMap: Map<string, string> | undefined;
   for (const n of host.topo.neighbours) {
-    if (n.lladdr === undefined || host.get(n.dev)?.role !== 'vtep') continue;
-    let m = neighOf.get(n.dev);
-    if (m === undefined) {
-      m = new Map();
-      neighOf.set(n.dev, m);
+    if (n.lladdr === undefined) continue;
+    // Entries come grouped by device: look the device up once per run.
+    if (n.dev !== lastDev) {
+      lastDev = n.dev;
+      lastMap = undefined;
+      if (host.get(n.dev)?.role === 'vtep') {
+        lastMap = neighOf.get(n.dev);
+        if (lastMap === undefined) {
+          lastMap = new Map();
+          neighOf.set(n.dev, lastMap);
+        }
+      }
     }
-    m.set(lowerMac(n.lladdr), n.dst);
+    lastMap?.set(lowerMac(n.lladdr), n.dst);
   }
+  lastDev = '';
+  let vtep: TopoInterface | undefined;
+  let neighs: Map<string, string> | undefined;
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
-    const vtep = host.get(f.dev);
-    if (vtep === undefined || vtep.role !== 'vtep') continue;
+    if (f.dev !== lastDev) {
+      lastDev = f.dev;
+      const dev = host.get(f.dev);
+      vtep = dev !== undefined && dev.role === 'vtep' ? dev : undefined;
+      neighs = neighOf.get(f.dev);
+    }
+    if (vtep === undefined) continue;
     const dst = canon(f.dst);
     if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
     const remote = cluster.nodeForAddress(dst);
     if (remote === undefined || remote === node) continue;
     const mac = lowerMac(f.mac);
     const end = remoteEnd(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
-    const neighDst = neighOf.get(f.dev)?.get(mac);
+    const neighDst = neighs?.get(mac);
     const evidence =
       neighDst === undefined
         ? flat(node.name, ': fdb ', mac, ' dev ', vtep.name, ' dst ', dst)
