@@ -32,7 +32,9 @@ export function nodeLabel(n: GraphNode): string {
 
 /** The text under a device. */
 export function deviceLabel(d: GraphDevice): string {
-  const second = d.vxlan ? `VNI ${d.vxlan.id}` : (d.addresses[0]?.replace(' (inferred)', '') ?? '');
+  // Link-local IPv6 is on every veth and says nothing about the datapath.
+  const shown = d.addresses.find((a) => !a.toLowerCase().startsWith('fe80:'));
+  const second = d.vxlan ? `VNI ${d.vxlan.id}` : (shown?.replace(' (inferred)', '') ?? '');
   return second ? `${d.name}\n${second}` : d.name;
 }
 
