@@ -20,7 +20,8 @@ import {
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
 import type { NetnsSnapshot, PodRef } from '../lib/snapshot/schema';
-import type { Exec } from './exec';
+import type { Exec, ExecResult } from './exec';
+import { runManyWith, runPlans, type NetnsPlan } from './runner';
 import { bridgeCommand, describeTarget, ipCommand, type NetnsTarget } from './target';
 
 /** The batch, in order; the index of a line is how its output is found. */
@@ -113,54 +114,75 @@ function items<T>(out: ParseOutput<T>, ctx: string, what: string, warnings: stri
 }
 
 /**
- * Collects one pod netns with a single `ip` process (plus `bridge fdb` only
+ * Reads one pod netns with a single `ip` process (plus `bridge fdb` only
  * when the netns holds a bridge or VXLAN device, where the FDB decides
  * forwarding). IPv6 policy rules are not read here: `ip rule` without a
  * family lists IPv4 rules only, and pods keep the kernel's default rules.
  */
+export function batchedNetnsPlan(
+  target: NetnsTarget,
+  meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
+  opts: { batchFile: string; ipv6?: boolean },
+): NetnsPlan {
+  const ctx = `netns ${meta.name}`;
+  const cmd = ipCommand(target, ['-j', '-d', '-force', '-batch', opts.batchFile]);
+  return {
+    first: [cmd],
+    then([r = NOT_RUN]) {
+      const warnings: string[] = [];
+      const netns: NetnsSnapshot = { name: meta.name, kind: meta.kind, source: describeTarget(target) };
+      if (meta.pod) netns.pod = meta.pod;
+      const done = { second: [], finish: () => ({ netns, warnings }) };
+      if (r.code !== 0 && r.stdout.trim() === '') {
+        warnings.push(`${ctx}: \`${[cmd.file, ...cmd.args].join(' ')}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
+        return done;
+      }
+      const { values, errors } = splitBatchOutput(r.stdout, r.stderr, BATCH_LINES.length);
+      for (const e of errors) warnings.push(`${ctx}: ip batch ${e}`);
+      const [links, addrs, routes, rules, neigh, ids, netconf] = values;
+      if (links !== undefined) netns.links = items(readIpLinkJson(links), ctx, 'link', warnings);
+      if (addrs !== undefined) netns.addresses = items(readIpAddrJson(addrs), ctx, 'addr', warnings).flatMap((l) => l.addresses);
+      if (Array.isArray(routes)) {
+        const v4 = routes.filter((x) => routeFamily(x) === 4);
+        const v6 = opts.ipv6 === false ? [] : routes.filter((x) => routeFamily(x) === 6);
+        netns.routes = [...items(readIpRouteJson(v4, { family: 4 }), ctx, 'route', warnings), ...items(readIpRouteJson(v6, { family: 6 }), ctx, 'route', warnings)];
+      }
+      if (rules !== undefined) netns.rules = items(readIpRuleJson(rules, { family: 4 }), ctx, 'rule', warnings);
+      if (neigh !== undefined) netns.neighbours = items(readIpNeighJson(neigh), ctx, 'neigh', warnings);
+      if (ids !== undefined) netns.netnsIds = items(readNetnsListIdJson(ids), ctx, 'netns list-id', warnings);
+      const sysctls = sysctlsFromNetconf(netconf);
+      if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
+
+      if (!(netns.links ?? []).some((l) => l.kind === 'bridge' || l.kind === 'vxlan')) return done;
+      const fdbCmd = bridgeCommand(target, ['-j', 'fdb', 'show']);
+      return {
+        second: [fdbCmd],
+        finish([f = NOT_RUN]) {
+          if (f.code === 0) {
+            try {
+              netns.fdb = items(readBridgeFdbJson(f.stdout.trim() === '' ? [] : (JSON.parse(f.stdout) as unknown)), ctx, 'fdb', warnings);
+            } catch (err) {
+              warnings.push(`${ctx}: bridge fdb printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+            }
+          } else {
+            warnings.push(`${ctx}: bridge fdb failed: ${f.stderr.trim()}`);
+          }
+          return { netns, warnings };
+        },
+      };
+    },
+  };
+}
+
+const NOT_RUN: ExecResult = { stdout: '', stderr: 'not run', code: -1 };
+
+/** Collects one pod netns through `batchedNetnsPlan`, commands run by `exec`. */
 export async function collectNetnsBatched(
   target: NetnsTarget,
   meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
   opts: { exec: Exec; batchFile: string; ipv6?: boolean },
 ): Promise<{ netns: NetnsSnapshot; warnings: string[] }> {
-  const warnings: string[] = [];
-  const ctx = `netns ${meta.name}`;
-  const cmd = ipCommand(target, ['-j', '-d', '-force', '-batch', opts.batchFile]);
-  const r = await opts.exec(cmd.file, cmd.args);
-  const netns: NetnsSnapshot = { name: meta.name, kind: meta.kind, source: describeTarget(target) };
-  if (meta.pod) netns.pod = meta.pod;
-  if (r.code !== 0 && r.stdout.trim() === '') {
-    warnings.push(`${ctx}: \`${[cmd.file, ...cmd.args].join(' ')}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
-    return { netns, warnings };
-  }
-  const { values, errors } = splitBatchOutput(r.stdout, r.stderr, BATCH_LINES.length);
-  for (const e of errors) warnings.push(`${ctx}: ip batch ${e}`);
-  const [links, addrs, routes, rules, neigh, ids, netconf] = values;
-  if (links !== undefined) netns.links = items(readIpLinkJson(links), ctx, 'link', warnings);
-  if (addrs !== undefined) netns.addresses = items(readIpAddrJson(addrs), ctx, 'addr', warnings).flatMap((l) => l.addresses);
-  if (Array.isArray(routes)) {
-    const v4 = routes.filter((x) => routeFamily(x) === 4);
-    const v6 = opts.ipv6 === false ? [] : routes.filter((x) => routeFamily(x) === 6);
-    netns.routes = [...items(readIpRouteJson(v4, { family: 4 }), ctx, 'route', warnings), ...items(readIpRouteJson(v6, { family: 6 }), ctx, 'route', warnings)];
-  }
-  if (rules !== undefined) netns.rules = items(readIpRuleJson(rules, { family: 4 }), ctx, 'rule', warnings);
-  if (neigh !== undefined) netns.neighbours = items(readIpNeighJson(neigh), ctx, 'neigh', warnings);
-  if (ids !== undefined) netns.netnsIds = items(readNetnsListIdJson(ids), ctx, 'netns list-id', warnings);
-  const sysctls = sysctlsFromNetconf(netconf);
-  if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
-
-  if ((netns.links ?? []).some((l) => l.kind === 'bridge' || l.kind === 'vxlan')) {
-    const fdbCmd = bridgeCommand(target, ['-j', 'fdb', 'show']);
-    const f = await opts.exec(fdbCmd.file, fdbCmd.args);
-    if (f.code === 0) {
-      try {
-        netns.fdb = items(readBridgeFdbJson(f.stdout.trim() === '' ? [] : (JSON.parse(f.stdout) as unknown)), ctx, 'fdb', warnings);
-      } catch (err) {
-        warnings.push(`${ctx}: bridge fdb printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    } else {
-      warnings.push(`${ctx}: bridge fdb failed: ${f.stderr.trim()}`);
-    }
-  }
-  return { netns, warnings };
+  const [one] = await runPlans([batchedNetnsPlan(target, meta, opts)], runManyWith(opts.exec));
+  if (!one) throw new Error('runPlans returned nothing for one plan');
+  return one;
 }

@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { collectNode } from './collect';
-import { execCommand, mustRun } from './exec';
+import { execCommand, mustRun, type Exec } from './exec';
 import { sleep } from './push';
+import { shellRunMany, type RunMany } from './runner';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -109,16 +110,22 @@ async function main(): Promise<void> {
     let raw = 0;
     let gz = 0;
     let processes = 0;
-    const counting = async (file: string, args: readonly string[]) => {
+    // Every process the collection starts: the ones Node spawns itself, and each command (plus the shell) a runner spawns.
+    const counting: Exec = async (file, args) => {
       processes++;
       return execCommand(file, args);
+    };
+    const shell = shellRunMany();
+    const countingRunner: RunMany = async (cmds) => {
+      processes += cmds.length + 1;
+      return shell(cmds);
     };
     for (let i = 0; i < runs + 1; i++) {
       const start = Date.now();
       const s0 = selfCpuMs();
       const c0 = s0 + childrenCpuMs();
       processes = 0;
-      const { snapshot, warnings } = await collectNode({ nodeName: 'bench', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, exec: counting });
+      const { snapshot, warnings } = await collectNode({ nodeName: 'bench', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, exec: counting, runMany: countingRunner });
       const json = JSON.stringify(snapshot);
       const body = gzipSync(Buffer.from(json));
       const s1 = selfCpuMs();

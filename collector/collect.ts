@@ -24,8 +24,9 @@ import {
   type Snapshot,
 } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
-import { collectNetnsBatched, writeBatchFile } from './batch';
-import { execCommand, type Exec } from './exec';
+import { batchedNetnsPlan, writeBatchFile } from './batch';
+import { execCommand, type Exec, type ExecResult } from './exec';
+import { runManyWith, runPlans, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { parseProcSysLines, sysctlFiles } from './sysctl';
 import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
 
@@ -48,6 +49,11 @@ export interface CollectOptions {
   now?: () => Date;
   /** Read each pod netns with one `ip -batch` process (default true); false runs one process per command. */
   batch?: boolean;
+  /**
+   * Runs the netns reads; default: all of them through one `sh` per round
+   * (shellRunMany), or through `exec` when one is given.
+   */
+  runMany?: RunMany;
 }
 
 /** A snapshot and everything that went less than perfectly while collecting it. */
@@ -63,23 +69,6 @@ interface PodTarget {
 }
 
 const DOCKER_NETNS_DIR = '/var/run/docker/netns';
-
-/** Pod netns read at once. */
-const POD_CONCURRENCY = 4;
-
-/** Runs `fn` over `items` with at most `limit` in flight, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /** Link kinds that never carry node-to-node traffic themselves. */
 const NOT_UNDERLAY = new Set(['loopback', 'bridge', 'vxlan', 'ipip', 'gre', 'geneve', 'wireguard', 'dummy', 'tun']);
@@ -110,19 +99,18 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; me
 }
 
 /**
- * Runs one JSON command and reads it; on failure the section stays
- * `undefined` (not observed) and a warning says why.
+ * Reads one JSON command's result; on failure the section stays `undefined`
+ * (not observed) and a warning says why.
  */
-async function section<T>(
-  exec: Exec,
+function readSection<T>(
+  r: ExecResult,
   cmd: Command,
   context: string,
   read: (value: unknown) => ParseOutput<T>,
   warnings: string[],
-): Promise<T[] | undefined> {
-  const r = await run(exec, cmd);
-  if (!r.ok) {
-    warnings.push(`${context}: \`${shown(cmd)}\` failed: ${r.error}`);
+): T[] | undefined {
+  if (r.code !== 0) {
+    warnings.push(`${context}: \`${shown(cmd)}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
     return undefined;
   }
   const json = parseJson(r.stdout);
@@ -136,56 +124,82 @@ async function section<T>(
   return out.items;
 }
 
-/** Collects one netns: every section, each command run once, concurrently. */
+const NOT_RUN: ExecResult = { stdout: '', stderr: 'not run', code: -1 };
+
+/** Reading one netns with a command per section (the host netns, or any netns when batching is off). */
+export function fullNetnsPlan(target: NetnsTarget, meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef }, opts: { ipv6?: boolean } = {}): NetnsPlan {
+  const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
+  const ipv6 = opts.ipv6 !== false;
+  // `-4` explicitly: without a family, iproute2 ≥ 5 dumps both families for `table all`, and IPv6 would be read twice.
+  const cmds = {
+    links: ipCommand(target, ['-j', '-d', 'link', 'show']),
+    addresses: ipCommand(target, ['-j', 'addr', 'show']),
+    routes4: ipCommand(target, ['-j', '-4', 'route', 'show', 'table', 'all']),
+    routes6: ipv6 ? ipCommand(target, ['-j', '-6', 'route', 'show', 'table', 'all']) : undefined,
+    rules4: ipCommand(target, ['-j', '-4', 'rule', 'show']),
+    rules6: ipv6 ? ipCommand(target, ['-j', '-6', 'rule', 'show']) : undefined,
+    neighbours: ipCommand(target, ['-j', 'neigh', 'show']),
+    fdb: bridgeCommand(target, ['-j', 'fdb', 'show']),
+    netnsIds: ipCommand(target, ['-j', 'netns', 'list-id']),
+  };
+  const order = Object.keys(cmds) as Array<keyof typeof cmds>;
+  const first = order.map((k) => cmds[k]).filter((c): c is Command => c !== undefined);
+  return {
+    first,
+    then(results) {
+      const warnings: string[] = [];
+      const got = new Map<keyof typeof cmds, ExecResult>();
+      let i = 0;
+      for (const k of order) if (cmds[k] !== undefined) got.set(k, results[i++] ?? NOT_RUN);
+      const sec = <T>(k: keyof typeof cmds, read: (v: unknown) => ParseOutput<T>): T[] | undefined => {
+        const cmd = cmds[k];
+        const r = got.get(k);
+        return cmd && r ? readSection(r, cmd, ctx, read, warnings) : undefined;
+      };
+      const links = sec('links', (v) => readIpLinkJson(v));
+      const addresses = sec('addresses', (v) => addressesOf(readIpAddrJson(v)));
+      const routes4 = sec('routes4', (v) => readIpRouteJson(v, { family: 4 }));
+      const routes6 = sec('routes6', (v) => readIpRouteJson(v, { family: 6 }));
+      const rules4 = sec('rules4', (v) => readIpRuleJson(v, { family: 4 }));
+      const rules6 = sec('rules6', (v) => readIpRuleJson(v, { family: 6 }));
+      const neighbours = sec('neighbours', (v) => readIpNeighJson(v));
+      const fdb = sec('fdb', (v) => readBridgeFdbJson(v));
+      const netnsIds = sec('netnsIds', (v) => readNetnsListIdJson(v));
+      const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...sysctlFiles((links ?? []).map((l) => l.name))]);
+      return {
+        second: [sysctlCmd],
+        finish([sysctlRun = NOT_RUN]) {
+          const sysctls = parseProcSysLines(sysctlRun.stdout);
+          // grep exits 2 when one file is missing (bridge-nf-call-iptables without br_netfilter) yet prints the rest.
+          if (sysctlRun.code !== 0 && Object.keys(sysctls).length === 0) {
+            warnings.push(`${ctx}: \`${shown(sysctlCmd)}\` failed: ${sysctlRun.stderr.trim() || `exit status ${sysctlRun.code}`}`);
+          }
+          const netns: NetnsSnapshot = { name: meta.name, kind: meta.kind, source: describeTarget(target) };
+          if (meta.pod) netns.pod = meta.pod;
+          if (links) netns.links = links;
+          if (addresses) netns.addresses = addresses;
+          if (routes4 || routes6) netns.routes = [...(routes4 ?? []), ...(routes6 ?? [])];
+          if (rules4 || rules6) netns.rules = [...(rules4 ?? []), ...(rules6 ?? [])];
+          if (neighbours) netns.neighbours = neighbours;
+          if (fdb) netns.fdb = fdb;
+          if (netnsIds) netns.netnsIds = netnsIds;
+          if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
+          return { netns, warnings };
+        },
+      };
+    },
+  };
+}
+
+/** Collects one netns: every section, each command run once. */
 export async function collectNetns(
   target: NetnsTarget,
   meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
   opts: { exec?: Exec; ipv6?: boolean } = {},
 ): Promise<{ netns: NetnsSnapshot; warnings: string[] }> {
-  const exec = opts.exec ?? execCommand;
-  const warnings: string[] = [];
-  const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
-  const ipv6 = opts.ipv6 !== false;
-  // `-4` explicitly: without a family, iproute2 ≥ 5 dumps both families for `table all`, and IPv6 would be read twice.
-  const [links, addresses, routes4, routes6, rules4, rules6, neighbours, fdb, netnsIds] = await Promise.all([
-    section(exec, ipCommand(target, ['-j', '-d', 'link', 'show']), ctx, (v) => readIpLinkJson(v), warnings),
-    section(exec, ipCommand(target, ['-j', 'addr', 'show']), ctx, (v) => addressesOf(readIpAddrJson(v)), warnings),
-    section(exec, ipCommand(target, ['-j', '-4', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 4 }), warnings),
-    ipv6
-      ? section(exec, ipCommand(target, ['-j', '-6', 'route', 'show', 'table', 'all']), ctx, (v) => readIpRouteJson(v, { family: 6 }), warnings)
-      : Promise.resolve(undefined),
-    section(exec, ipCommand(target, ['-j', '-4', 'rule', 'show']), ctx, (v) => readIpRuleJson(v, { family: 4 }), warnings),
-    ipv6
-      ? section(exec, ipCommand(target, ['-j', '-6', 'rule', 'show']), ctx, (v) => readIpRuleJson(v, { family: 6 }), warnings)
-      : Promise.resolve(undefined),
-    section(exec, ipCommand(target, ['-j', 'neigh', 'show']), ctx, (v) => readIpNeighJson(v), warnings),
-    section(exec, bridgeCommand(target, ['-j', 'fdb', 'show']), ctx, (v) => readBridgeFdbJson(v), warnings),
-    section(exec, ipCommand(target, ['-j', 'netns', 'list-id']), ctx, (v) => readNetnsListIdJson(v), warnings),
-  ]);
-
-  // Interface names are needed for the per-interface rp_filter files, so sysctls come second.
-  const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...sysctlFiles((links ?? []).map((l) => l.name))]);
-  const sysctlRun = await run(exec, sysctlCmd);
-  const sysctls = parseProcSysLines(sysctlRun.stdout);
-  if (!sysctlRun.ok && Object.keys(sysctls).length === 0) {
-    warnings.push(`${ctx}: \`${shown(sysctlCmd)}\` failed: ${sysctlRun.error}`);
-  }
-
-  const netns: NetnsSnapshot = {
-    name: meta.name,
-    kind: meta.kind,
-    source: describeTarget(target),
-  };
-  if (meta.pod) netns.pod = meta.pod;
-  if (links) netns.links = links;
-  if (addresses) netns.addresses = addresses;
-  if (routes4 || routes6) netns.routes = [...(routes4 ?? []), ...(routes6 ?? [])];
-  if (rules4 || rules6) netns.rules = [...(rules4 ?? []), ...(rules6 ?? [])];
-  if (neighbours) netns.neighbours = neighbours;
-  if (fdb) netns.fdb = fdb;
-  if (netnsIds) netns.netnsIds = netnsIds;
-  if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
-  return { netns, warnings };
+  const [one] = await runPlans([fullNetnsPlan(target, meta, opts)], runManyWith(opts.exec ?? execCommand, 16));
+  if (!one) throw new Error('runPlans returned nothing for one plan');
+  return one;
 }
 
 /**
@@ -274,20 +288,20 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
   const pods = await discoverPodNetns(opts, exec, warnings);
 
+  const runMany = opts.runMany ?? (opts.exec ? runManyWith(opts.exec) : shellRunMany());
+
   const batch = opts.batch === false ? undefined : await writeBatchFile();
   let collected: Array<{ netns: NetnsSnapshot; warnings: string[] }>;
   try {
-    const host = collectNetns(hostTarget, { name: 'host', kind: 'host' }, { exec, ipv6: opts.ipv6 });
-    // A bounded number of pods at a time: 110 pods at once would mean hundreds of live processes and buffers.
-    const podResults = mapLimit(pods, POD_CONCURRENCY, (p) => {
+    const ipv6 = opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {};
+    const plans: NetnsPlan[] = [fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
+    for (const p of pods) {
       const identity = opts.podIdentity?.(p.name);
       const meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef } = { name: p.name, kind: 'pod' };
       if (identity) meta.pod = identity.uid ? { namespace: identity.namespace, name: identity.name, uid: identity.uid } : { namespace: identity.namespace, name: identity.name };
-      return batch
-        ? collectNetnsBatched(p.target, meta, { exec, batchFile: batch.file, ...(opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {}) })
-        : collectNetns(p.target, meta, { exec, ipv6: opts.ipv6 });
-    });
-    collected = [await host, ...(await podResults)];
+      plans.push(batch ? batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...ipv6 }) : fullNetnsPlan(p.target, meta, ipv6));
+    }
+    collected = await runPlans(plans, runMany);
   } finally {
     await batch?.remove();
   }
