@@ -15,6 +15,25 @@ export interface SysctlValue {
 const KEY = /^[a-z0-9_][\w.\/-]*$/i;
 
 /**
+ * The dotted key with real interface names. `sysctl` swaps `.` and `/` in
+ * what it prints, so flannel.1's rp_filter appears as
+ * `net.ipv4.conf.flannel/1.rp_filter`; and a key typed with `/` as the first
+ * separator (`net/ipv4/conf/flannel.1/rp_filter`) keeps its dots literal.
+ * Either way the result is `net.ipv4.conf.flannel.1.rp_filter`, the key the
+ * collector writes from /proc/sys paths.
+ */
+export function normaliseSysctlKey(key: string): string {
+  const slash = key.indexOf('/');
+  if (slash < 0) return key;
+  const dot = key.indexOf('.');
+  if (dot < 0 || slash < dot) return key.split('/').join('.');
+  return key
+    .split('.')
+    .map((segment) => segment.replace(/\//g, '.'))
+    .join('.');
+}
+
+/**
  * Parses sysctl output. With `valuesOnly` (`sysctl -n`), the lines are values
  * in the order of `keys`. Never throws.
  */
@@ -40,7 +59,7 @@ export function parseSysctl(
         out.skipped.push(skipLine(lineNo, raw, 'a sysctl value whose key is not known'));
         return;
       }
-      out.items.push({ key: key.slice(0, 256), value: text.slice(0, 256) });
+      out.items.push({ key: normaliseSysctlKey(key).slice(0, 256), value: text.slice(0, 256) });
       return;
     }
     const m = /^(\S+)\s*=\s*(.*)$/.exec(text);
@@ -48,7 +67,7 @@ export function parseSysctl(
       out.skipped.push(skipLine(lineNo, raw, 'not a `key = value` sysctl line'));
       return;
     }
-    out.items.push({ key: (m[1] as string).slice(0, 256), value: (m[2] as string).trim().slice(0, 256) });
+    out.items.push({ key: normaliseSysctlKey(m[1] as string).slice(0, 256), value: (m[2] as string).trim().slice(0, 256) });
   });
   return out;
 }
@@ -62,7 +81,7 @@ export function parseProcSysValue(lines: string[], firstLine: number, key: strin
   });
   const first = values[0];
   if (values.length === 1 && first && !/No such file|Permission denied/.test(first.text)) {
-    out.items.push({ key: key.slice(0, 256), value: first.text.slice(0, 256) });
+    out.items.push({ key: normaliseSysctlKey(key).slice(0, 256), value: first.text.slice(0, 256) });
   } else {
     for (const v of values) out.skipped.push(skipLine(v.line, v.text, `expected one value for ${key}`));
   }
