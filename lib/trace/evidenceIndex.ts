@@ -10,7 +10,7 @@ import type { FdbEntry, Neighbour } from '../snapshot/schema';
 import type { TopoNetns } from '../topology/types';
 import { fastCanonicalIp } from '../topology/topologyIndex';
 
-const neighCache = new WeakMap<TopoNetns, Map<string, Map<string, Neighbour[]>>>();
+const neighCache = new WeakMap<TopoNetns, Map<string, Map<string, Slot<Neighbour>>>>();
 const scans = new WeakMap<object, number>();
 /** Scans per table before it is worth indexing. */
 const SCANS_BEFORE_INDEX = 8;
@@ -20,18 +20,34 @@ function shouldIndex(table: object): boolean {
   scans.set(table, n);
   return n > SCANS_BEFORE_INDEX;
 }
-const fdbCache = new WeakMap<TopoNetns, Map<string, Map<string, FdbEntry[]>>>();
+
+/**
+ * An index slot: the one entry for a key (the usual case), or the list when
+ * several share it. A one-element array per entry would be most of the
+ * index's memory: a host of a 1,000-node cluster has a thousand neighbours.
+ */
+type Slot<V> = V | V[];
 
 /** Per device, then per key: nested rather than a `dev + key` string built and hashed per entry. */
-function add<V>(m: Map<string, Map<string, V[]>>, dev: string, k: string, v: V): void {
+function add<V extends object>(m: Map<string, Map<string, Slot<V>>>, dev: string, k: string, v: V): void {
   let byKey = m.get(dev);
   if (byKey === undefined) {
     byKey = new Map();
     m.set(dev, byKey);
   }
-  const l = byKey.get(k);
-  if (l) l.push(v);
-  else byKey.set(k, [v]);
+  addSlot(byKey, k, v);
+}
+
+function addSlot<V extends object>(m: Map<string, Slot<V>>, k: string, v: V): void {
+  const prev = m.get(k);
+  if (prev === undefined) m.set(k, v);
+  else if (Array.isArray(prev)) prev.push(v);
+  else m.set(k, [prev, v]);
+}
+
+function listOf<V extends object>(slot: Slot<V> | undefined): readonly V[] {
+  if (slot === undefined) return NONE;
+  return Array.isArray(slot) ? slot : [slot];
 }
 
 /** Lower-case MAC, without allocating when it already is (iproute2 prints lower case). */
@@ -59,24 +75,22 @@ export function neighboursFor(ns: TopoNetns, dev: string, ip: string): readonly 
     for (const n of ns.neighbours) add(m, n.dev, fastCanonicalIp(n.dst), n);
     neighCache.set(ns, m);
   }
-  return m.get(dev)?.get(fastCanonicalIp(ip)) ?? NONE;
+  return listOf(m.get(dev)?.get(fastCanonicalIp(ip)));
 }
 
 /** FDB entries of `ns` for `mac` on device `dev` (any case), in evidence order. */
 export function fdbFor(ns: TopoNetns, dev: string, mac: string): readonly FdbEntry[] {
-  let m = fdbCache.get(ns);
-  if (!m && !shouldIndex(ns.fdb)) {
+  if (!macCache.has(ns) && !shouldIndex(ns.fdb)) {
     const exact = ns.fdb.filter((e) => e.dev === dev && e.mac === mac);
     if (exact.length > 0) return exact;
     const want = lowerMac(mac);
     return ns.fdb.filter((e) => e.dev === dev && lowerMac(e.mac) === want);
   }
-  if (!m) {
-    m = new Map();
-    for (const e of ns.fdb) add(m, e.dev, lowerMac(e.mac), e);
-    fdbCache.set(ns, m);
-  }
-  return m.get(dev)?.get(lowerMac(mac)) ?? NONE;
+  // One index per netns serves both lookups: a MAC has one or two entries, so filtering by device is free.
+  const slot = allByMac(ns).get(lowerMac(mac));
+  if (slot === undefined) return NONE;
+  if (!Array.isArray(slot)) return slot.dev === dev ? [slot] : NONE;
+  return slot.filter((e) => e.dev === dev);
 }
 
 /** FDB entries of `ns` for `mac` on any device, in evidence order. */
@@ -86,21 +100,16 @@ export function fdbForMac(ns: TopoNetns, mac: string): readonly FdbEntry[] {
     const want = lowerMac(mac);
     return ns.fdb.filter((e) => e.mac === mac || lowerMac(e.mac) === want);
   }
-  return allByMac(ns).get(lowerMac(mac)) ?? NONE;
+  return listOf(allByMac(ns).get(lowerMac(mac)));
 }
 
-const macCache = new WeakMap<TopoNetns, Map<string, FdbEntry[]>>();
+const macCache = new WeakMap<TopoNetns, Map<string, Slot<FdbEntry>>>();
 
-function allByMac(ns: TopoNetns): Map<string, FdbEntry[]> {
+function allByMac(ns: TopoNetns): Map<string, Slot<FdbEntry>> {
   let m = macCache.get(ns);
   if (!m) {
     m = new Map();
-    for (const e of ns.fdb) {
-      const k = lowerMac(e.mac);
-      const l = m.get(k);
-      if (l) l.push(e);
-      else m.set(k, [e]);
-    }
+    for (const e of ns.fdb) addSlot(m, lowerMac(e.mac), e);
     macCache.set(ns, m);
   }
   return m;

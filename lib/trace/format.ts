@@ -24,11 +24,62 @@ export function normaliseTable(table: string | undefined): string {
 
 /** `default`, `10.244.7.65` (host routes lose their `/32`), `10.244.0.0/16`. */
 export function formatDst(dst: string, family: 4 | 6): string {
+  if (family === 4) {
+    const fast = formatV4Dst(dst);
+    if (fast !== null) return fast;
+  }
   const p = parsePrefix(dst, family);
   if (!p) return dst;
   if (p.length === 0) return 'default';
   if ((p.family === 4 && p.length === 32) || (p.family === 6 && p.length === 128)) return p.network;
   return `${p.network}/${p.length}`;
+}
+
+/**
+ * formatDst for a canonical dotted quad with a length whose host bits are
+ * already zero (what iproute2 prints): the text itself, read on char codes.
+ * A route is formatted on every hop of every trace; anything unusual (leading
+ * zeros, host bits set, no length) returns null for the general path.
+ */
+function formatV4Dst(dst: string): string | null {
+  const slash = dst.indexOf('/');
+  if (slash < 7 || slash > 15 || dst.length - slash < 2 || dst.length - slash > 3) return null;
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let lead = 0;
+  for (let i = 0; i < slash; i++) {
+    const c = dst.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return null;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) lead = c;
+      else if (lead === 48) return null;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return null;
+    } else {
+      return null;
+    }
+  }
+  if (dots !== 3 || digits === 0) return null;
+  n = n * 256 + part;
+  let length = 0;
+  for (let i = slash + 1; i < dst.length; i++) {
+    const c = dst.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+    length = length * 10 + (c - 48);
+  }
+  // A leading zero in the length ("/08") takes the general path.
+  if (length > 32 || (dst.charCodeAt(slash + 1) === 48 && dst.length - slash > 2)) return null;
+  if (length === 0) return 'default';
+  const mask = length === 32 ? 0xffffffff : (0xffffffff << (32 - length)) >>> 0;
+  if (((n & mask) >>> 0) !== n) return null;
+  return length === 32 ? dst.slice(0, slash) : dst;
 }
 
 function formatNextHop(nh: NextHop): string {

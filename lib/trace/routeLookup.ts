@@ -73,6 +73,10 @@ export const DEFAULT_RULES: readonly Rule[] = [
  * picks among those with that exact prefix (lowest metric, the first listed
  * on ties). Only that route is ever answered, so only it is kept.
  */
+/** DEFAULT_RULES per family, already in priority order. */
+const DEFAULT_RULES4: Rule[] = [...DEFAULT_RULES];
+const DEFAULT_RULES6: Rule[] = DEFAULT_RULES.map((r) => ({ ...r, family: 6 as const }));
+
 interface LpmTable {
   lengths: number[];
   /** Parallel to `lengths`. */
@@ -232,6 +236,11 @@ export function synthesizeLocalTable(interfaces: readonly TopoInterface[]): Rout
   return out;
 }
 
+function inPriorityOrder(rules: readonly Rule[]): boolean {
+  for (let i = 1; i < rules.length; i++) if (rules[i]!.priority < rules[i - 1]!.priority) return false;
+  return true;
+}
+
 function netnsTables(idx: TopologyIndex, ns: TopoNetns): NetnsTables {
   const hit = tablesCache.get(ns);
   if (hit) return hit;
@@ -248,15 +257,25 @@ function netnsTables(idx: TopologyIndex, ns: TopoNetns): NetnsTables {
     synthesizedLocal = true;
   }
   const defaultRules = ns.rules.length === 0;
-  const rules = defaultRules ? [...DEFAULT_RULES, ...DEFAULT_RULES.map((r) => ({ ...r, family: 6 as const }))] : ns.rules;
-  const sorted = rules.map((r, i) => ({ r, i })).sort((a, b) => a.r.priority - b.r.priority || a.i - b.i).map((x) => x.r);
+  let rules4: Rule[];
+  let rules6: Rule[];
+  if (defaultRules) {
+    // Shared by every netns without rules (most pods): nothing to sort or copy.
+    rules4 = DEFAULT_RULES4;
+    rules6 = DEFAULT_RULES6;
+  } else {
+    // Rules are usually listed in priority order already (`ip rule` prints them so); a stable sort would keep that order.
+    const sorted = inPriorityOrder(ns.rules) ? ns.rules : ns.rules.map((r, i) => ({ r, i })).sort((a, b) => a.r.priority - b.r.priority || a.i - b.i).map((x) => x.r);
+    rules4 = sorted.filter((r) => r.family === 4);
+    rules6 = sorted.filter((r) => r.family === 6);
+  }
   const built: NetnsTables = {
     tables,
     lpm4: new Map(),
     lpm6: new Map(),
     synthesizedLocal,
-    rules4: sorted.filter((r) => r.family === 4),
-    rules6: sorted.filter((r) => r.family === 6),
+    rules4,
+    rules6,
     defaultRules,
   };
   tablesCache.set(ns, built);
