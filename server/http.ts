@@ -24,7 +24,81 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 
 /** A JSON answer. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  return new Response(jsonBody(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** Arrays longer than this are written element by element. */
+const STREAM_ARRAY_MIN = 512;
+/** Chunks handed to the response stream are about this many characters. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * The JSON text of `body`: one string when small, else a stream. A 1,000-node
+ * topology serialises to more characters than V8's longest string, so large
+ * arrays are written element by element in ~64 KB chunks. The output equals
+ * `JSON.stringify(body)` (undefined members omitted, no toJSON on plain data).
+ */
+export function jsonBody(body: unknown): string | ReadableStream<Uint8Array> {
+  if (!hasLargeArray(body, 0)) return JSON.stringify(body);
+  const encoder = new TextEncoder();
+  const parts = jsonParts(body);
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = '';
+      for (;;) {
+        const next = parts.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += next.value;
+        if (chunk.length >= CHUNK_CHARS) {
+          controller.enqueue(encoder.encode(chunk));
+          return;
+        }
+      }
+    },
+  });
+}
+
+function hasLargeArray(v: unknown, depth: number): boolean {
+  if (depth > 3 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length >= STREAM_ARRAY_MIN;
+  for (const x of Object.values(v)) if (hasLargeArray(x, depth + 1)) return true;
+  return false;
+}
+
+/** JSON text in pieces: plain objects and large arrays are opened up, the rest stringified whole. */
+export function* jsonParts(v: unknown): Generator<string> {
+  if (Array.isArray(v)) {
+    if (v.length < STREAM_ARRAY_MIN) {
+      yield JSON.stringify(v);
+      return;
+    }
+    yield '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) yield ',';
+      const x: unknown = v[i];
+      // As JSON.stringify: undefined and functions inside arrays become null.
+      yield x === undefined || typeof x === 'function' ? 'null' : (JSON.stringify(x) ?? 'null');
+    }
+    yield ']';
+    return;
+  }
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    yield '{';
+    let first = true;
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined || typeof x === 'function') continue;
+      yield `${first ? '' : ','}${JSON.stringify(k)}:`;
+      first = false;
+      yield* jsonParts(x);
+    }
+    yield '}';
+    return;
+  }
+  yield JSON.stringify(v) ?? 'null';
 }
 
 const STORE_ERROR_CODES: ReadonlySet<string> = new Set<StoreErrorCode>([
