@@ -474,7 +474,10 @@ describe('collector DaemonSet', () => {
   it('takes the node name from the downward API and bounds CPU and memory', () => {
     const c = onlyContainer(collector());
     expect(envVar(c, 'NODE_NAME')).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
-    expect(obj(c.resources, 'resources').limits).toEqual({ cpu: '100m', memory: '128Mi' });
+    // 256Mi: measured peak RSS is 133-148 MB with the Kubernetes client (collector.yaml).
+    expect(obj(c.resources, 'resources').limits).toEqual({ cpu: '100m', memory: '256Mi' });
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(String(envVar(c, 'NODE_OPTIONS')?.value))?.[1]);
+    expect(heapMb).toBeLessThanOrEqual(256 / 2);
     expect(podSpec(collector()).serviceAccountName).toBe('podnet-collector');
   });
 
@@ -868,4 +871,24 @@ describe('Docker images', () => {
     // The collector must not run as a user without the capability setns needs.
     expect(ins.filter((i) => i.op === 'USER')).toEqual([]);
   }, 60_000);
+});
+
+describe('deploy/README.md install steps', () => {
+  const readme = readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8');
+
+  it('name only files that exist', () => {
+    // Files, not `kubectl exec deploy/NAME`: a path under kubernetes/ or with an extension.
+    const named = [...readme.matchAll(/(?<![\w/])(deploy\/(?:kubernetes\/[\w.-]*\w|[\w-]+(?:\.\w+)+))/g)].map((m) => m[1] ?? '');
+    expect(named.length).toBeGreaterThan(3);
+    for (const f of new Set(named)) expect(existsSync(path.join(ROOT, f)), f).toBe(true);
+  });
+
+  it('create the token in the Deployment for the cluster the collectors push to', () => {
+    const cluster = str(obj(find('collector.yaml', 'ConfigMap', 'podnet-collector').data, 'data').cluster, 'cluster');
+    const exec = /kubectl -n (\S+) exec deploy\/(\S+) -- node (\S+) token create --cluster (\S+)/.exec(readme);
+    expect(exec?.slice(1)).toEqual([NAMESPACE, 'podnet', 'bin/podnet.mjs', cluster]);
+    expect(existsSync(path.join(ROOT, 'bin', 'podnet.mjs'))).toBe(true);
+    expect(readme).toMatch(/kubectl -n podnet patch secret podnet .*ingest-token/);
+    expect(readme).toContain('--from-literal=viewer-token=');
+  });
 });
