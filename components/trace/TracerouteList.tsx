@@ -13,7 +13,7 @@ export function TracerouteList({ lines, to }: { lines: string[]; to: string }) {
           {lines.map((addr, i) => (
             <li key={i} className="flex gap-3">
               <span className="w-6 text-right text-slate-500 tabular-nums dark:text-slate-400">{i + 1}</span>
-              <span>{addr}</span>
+              <span>{addr === '?' ? '? (beyond the evidence: not predicted)' : addr === '*' ? '* * * (no answer)' : addr}</span>
             </li>
           ))}
         </ol>

@@ -141,7 +141,7 @@ export function formatHopTitle(hop: Hop): string {
 /** `traceroute: 1 10.244.1.1  2 10.244.2.0  3 10.244.2.2`. */
 export function formatTraceroute(addresses: readonly string[]): string {
   if (addresses.length === 0) return 'traceroute: (no hop answers)';
-  return `traceroute: ${addresses.map((a, i) => `${i + 1} ${a}`).join('  ')}`;
+  return `traceroute: ${addresses.map((a, i) => `${i + 1} ${a === '?' ? '? (beyond the evidence)' : a}`).join('  ')}`;
 }
 
 function endpointText(e: Trace['from']): string {

@@ -29,8 +29,11 @@ export function forwardingHops(trace: Pick<Trace, 'hops'>): ForwardingHop[] {
 
 /**
  * Predicted traceroute lines: one address per forwarding netns (`*` when it
- * has no route back to the sender), then the destination when delivered, or
- * a single `*` when the packet does not arrive.
+ * has no route back to the sender), then the destination when delivered, a
+ * single `*` when the packet is dropped (nothing answers after that), or a
+ * single `?` when it leaves the evidence (exits-network, insufficient
+ * information): what answers beyond is not in the evidence, and predicting
+ * silence there would be a guess.
  */
 export function predictTraceroute(idx: TopologyIndex, trace: Pick<Trace, 'hops' | 'verdict' | 'from' | 'to'>): string[] {
   const out: string[] = [];
@@ -39,6 +42,6 @@ export function predictTraceroute(idx: TopologyIndex, trace: Pick<Trace, 'hops' 
     const sel = ns ? selectSource(idx, ns, trace.from.ip) : null;
     out.push(sel ? sel.ip : '*');
   }
-  out.push(trace.verdict === 'delivered' ? trace.to.ip : '*');
+  out.push(trace.verdict === 'delivered' ? trace.to.ip : trace.verdict === 'exits-network' || trace.verdict === 'insufficient-information' ? '?' : '*');
   return out;
 }

@@ -157,7 +157,7 @@ export interface Trace {
   dropReason?: DropReason;
   exit?: TraceExit;
   hops: Hop[];
-  /** Addresses `traceroute` would print, in order (`*` for a hop that does not answer). */
+  /** Addresses `traceroute` would print, in order (`*` for a hop that does not answer; a last `?` where the evidence ends). */
   traceroute: string[];
   warnings: string[];
 }
