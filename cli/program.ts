@@ -15,7 +15,7 @@ import { registerCollect } from './collect';
 import { registerServe } from './serve';
 import { registerToken } from './token';
 import { failOnUnusable, readAll, readerWarnings, readText } from './evidence';
-import { jsonErrorLocation, lineOfPath } from './jsonLocation';
+import { jsonSyntaxError, lineOfPath } from '../lib/read/jsonLocation';
 
 /** Where the CLI writes; tests and the bin give process streams. */
 export interface CliIo {
@@ -97,7 +97,7 @@ async function runValidate(args: string[], io: CliIo): Promise<number> {
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      const at = jsonErrorLocation(text, e);
+      const at = jsonSyntaxError(text);
       io.stdout(`${file}${at ? `:${at.line}:${at.column}` : ''}: not JSON: ${e instanceof Error ? e.message : String(e)}\n`);
       bad++;
       continue;

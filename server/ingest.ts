@@ -11,7 +11,7 @@ import type { Snapshot } from '../lib/snapshot/schema';
 import { LIMITS } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { HttpError } from './http';
-import { jsonErrorLine } from './jsonError';
+import { jsonSyntaxError } from '../lib/read/jsonLocation';
 
 /** A body understood as one node's snapshot. */
 export interface ParsedIngest {
@@ -49,7 +49,7 @@ function parseJsonSnapshot(text: string, nodeOverride: string | undefined): Pars
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const line = jsonErrorLine(text.replace(/^\uFEFF/, ''));
+    const line = jsonSyntaxError(text)?.line;
     const body: ApiError = { error: `the body is not valid JSON: ${message.slice(0, 300)}` };
     if (line !== undefined) body.line = line;
     throw new HttpError(400, body);

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readEvidence } from '../lib/read/readEvidence';
 import { buildTopology } from '../lib/topology/build';
 import { HttpError } from './http';
 import { ingestFormat, parseIngest } from './ingest';
-import { jsonErrorLine, jsonErrorOffset } from './jsonError';
 import { BoundedLru } from './lru';
 import { toReadPreview } from './preview';
 
@@ -41,31 +39,6 @@ describe('BoundedLru', () => {
     lru.set('huge', 'z', 101);
     expect(lru.get('huge')).toBeUndefined();
     expect(lru.get('b')).toBe('y');
-  });
-});
-
-describe('jsonErrorOffset', () => {
-  it('agrees with JSON.parse on validity for arbitrary and mangled JSON', () => {
-    fc.assert(
-      fc.property(fc.json(), fc.nat(), fc.string({ maxLength: 3 }), (text, cut, junk) => {
-        const at = Math.min(cut, text.length);
-        const mangled = text.slice(0, at) + junk + text.slice(at);
-        for (const t of [text, mangled]) {
-          let valid = true;
-          try {
-            JSON.parse(t);
-          } catch {
-            valid = false;
-          }
-          expect(jsonErrorOffset(t) === undefined).toBe(valid);
-        }
-      }),
-    );
-  });
-
-  it('points at the line where a value is missing', () => {
-    expect(jsonErrorLine('{\n  "a": 1,\n  "b": \n}')).toBe(4);
-    expect(jsonErrorLine('{"a": [1, 2,\n\n')).toBe(3);
   });
 });
 

@@ -15,7 +15,7 @@ import { Button } from '@/components/ui/Button';
 import { Spinner } from '@/components/ui/Spinner';
 import type { IngestResult, ReadPreview } from '@/lib/api/types';
 import { queryKeys } from '@/lib/api/queryKeys';
-import { jsonErrorPosition } from './jsonErrorLine';
+import { jsonSyntaxError } from '@/lib/read/jsonLocation';
 import { PreviewDetails } from './PreviewDetails';
 import { UploadError, addToCluster, detectKind, previewFile, readFileText, whereText, type UploadKind } from './uploadApi';
 
@@ -60,7 +60,7 @@ function problemOf(err: unknown): Problem {
 function jsonLine(text: string): number | undefined {
   const head = text.replace(/^\uFEFF/, '').trimStart();
   if (!head.startsWith('{') && !head.startsWith('[')) return undefined;
-  return jsonErrorPosition(text)?.line;
+  return jsonSyntaxError(text)?.line;
 }
 
 function formatBytes(n: number): string {
