@@ -1,7 +1,7 @@
 /**
  * `ip -j route show table all` (and `ip -j -6 route …`) → routes.
  */
-import type { NextHop, Route, RouteType } from '../../snapshot/schema';
+import { RouteTypeSchema, type NextHop, type Route, type RouteType } from '../../snapshot/schema';
 import type { Family } from '../../net/ip';
 import type { ParseOutput } from '../types';
 import { int, isObject, readArray, str, strArray, strOrNum, type JsonObject, type JsonReadOptions } from './json';
@@ -15,18 +15,8 @@ export interface IpRouteJsonOptions extends JsonReadOptions {
   table?: string;
 }
 
-const ROUTE_TYPES: ReadonlySet<string> = new Set<RouteType>([
-  'unicast',
-  'local',
-  'broadcast',
-  'multicast',
-  'anycast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'nat',
-]);
+/** Every route type iproute2 prints, from the snapshot schema. */
+const ROUTE_TYPES: ReadonlySet<string> = new Set<string>(RouteTypeSchema.options);
 
 /** `"gateway": "10.0.0.1"`, or `"via": {"family": "inet6", "host": "fe80::1"}` for a cross-family gateway. */
 function gatewayOf(o: JsonObject): { ip: string; explicit: boolean } | undefined {

@@ -3,7 +3,7 @@
  * `ip route show dev X`) → routes. Multipath routes arrive as a header line
  * followed by indented `nexthop` lines (or, in `ip -o`, on one line).
  */
-import type { NextHop, Route, RouteType } from '../../snapshot/schema';
+import { RouteTypeSchema, type NextHop, type Route, type RouteType } from '../../snapshot/schema';
 import type { Family } from '../../net/ip';
 import type { ParseOutput, ReadWarning } from '../types';
 import {
@@ -29,18 +29,8 @@ export interface IpRouteTextOptions {
   dev?: string;
 }
 
-const ROUTE_TYPES: ReadonlySet<string> = new Set<RouteType>([
-  'unicast',
-  'local',
-  'broadcast',
-  'multicast',
-  'anycast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'nat',
-]);
+/** Every route type iproute2 prints, from the snapshot schema. */
+const ROUTE_TYPES: ReadonlySet<string> = new Set<string>(RouteTypeSchema.options);
 
 /** Route and next-hop flags iproute2 prints as bare words. */
 const ROUTE_FLAGS: ReadonlySet<string> = new Set([
