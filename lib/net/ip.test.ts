@@ -49,3 +49,26 @@ describe('ipv4ToNumber', () => {
     }
   });
 });
+
+describe('ipv4PrefixCode', () => {
+  it('agrees with parsePrefix on generated prefixes (before masking)', async () => {
+    const { ipv4PrefixCode, numberToIpv4, ipv4Mask } = await import('./ip');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.option(fc.integer({ min: 0, max: 32 })), (n, len) => {
+        const text = len === null ? numberToIpv4(n) : `${numberToIpv4(n)}/${len}`;
+        const code = ipv4PrefixCode(text, true);
+        const length = code % 64;
+        expect(length).toBe(len ?? 32);
+        expect((((code - length) / 64) & ipv4Mask(length)) >>> 0).toBe(parsePrefix(text)!.value);
+      }),
+    );
+  });
+
+  it('refuses leading zeros only when asked for canonical text', async () => {
+    const { ipv4PrefixCode } = await import('./ip');
+    expect(ipv4PrefixCode('10.0.0.01/24')).toBeGreaterThan(0);
+    expect(ipv4PrefixCode('10.0.0.01/24', true)).toBe(-1);
+    expect(ipv4PrefixCode('10.0.0.0/08', true)).toBe(-1);
+    for (const bad of ['10.0.0.0/', '10.0.0.0/33', '10.0.0.0/123', '10.0.0/8', 'x.0.0.0/8']) expect(ipv4PrefixCode(bad)).toBe(-1);
+  });
+});

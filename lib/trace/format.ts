@@ -3,7 +3,7 @@
  * FDB entry or rule it relied on in the same words the user would see on the
  * node, so they can find it with `ip route | grep`.
  */
-import { parsePrefix } from '../net/ip';
+import { ipv4Mask, ipv4PrefixCode, parsePrefix } from '../net/ip';
 import type { FdbEntry, Neighbour, NextHop, Route, Rule } from '../snapshot/schema';
 
 /** Kernel table ids iproute2 prints by name. */
@@ -43,42 +43,13 @@ export function formatDst(dst: string, family: 4 | 6): string {
  */
 function formatV4Dst(dst: string): string | null {
   const slash = dst.indexOf('/');
-  if (slash < 7 || slash > 15 || dst.length - slash < 2 || dst.length - slash > 3) return null;
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  let lead = 0;
-  for (let i = 0; i < slash; i++) {
-    const c = dst.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return null;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits === 0) lead = c;
-      else if (lead === 48) return null;
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return null;
-    } else {
-      return null;
-    }
-  }
-  if (dots !== 3 || digits === 0) return null;
-  n = n * 256 + part;
-  let length = 0;
-  for (let i = slash + 1; i < dst.length; i++) {
-    const c = dst.charCodeAt(i);
-    if (c < 48 || c > 57) return null;
-    length = length * 10 + (c - 48);
-  }
-  // A leading zero in the length ("/08") takes the general path.
-  if (length > 32 || (dst.charCodeAt(slash + 1) === 48 && dst.length - slash > 2)) return null;
+  if (slash < 0) return null;
+  const code = ipv4PrefixCode(dst, true);
+  if (code < 0) return null;
+  const length = code % 64;
+  const n = (code - length) / 64;
   if (length === 0) return 'default';
-  const mask = length === 32 ? 0xffffffff : (0xffffffff << (32 - length)) >>> 0;
-  if (((n & mask) >>> 0) !== n) return null;
+  if (((n & ipv4Mask(length)) >>> 0) !== n) return null;
   return length === 32 ? dst.slice(0, slash) : dst;
 }
 

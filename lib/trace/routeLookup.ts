@@ -8,7 +8,7 @@
  * prefix length) and cached per netns object, so a lookup costs one Map probe
  * per distinct prefix length present in the table.
  */
-import { canonicalIp, ipFamily, ipToValue, ipv4Mask, ipv4ToNumber, parsePrefix, prefixContains } from '../net/ip';
+import { canonicalIp, ipFamily, ipToValue, ipv4Mask, ipv4PrefixCode, ipv4ToNumber, parsePrefix, prefixContains } from '../net/ip';
 import type { Route, Rule } from '../snapshot/schema';
 import type { TopoInterface, TopoNetns } from '../topology/types';
 import type { TopologyIndex } from '../topology/topologyIndex';
@@ -112,45 +112,10 @@ function metricOf(r: Route): number {
  * has a thousand routes, and the first trace through it indexes them all.
  */
 function v4RouteKey(dst: string): number {
-  const len = dst.length;
-  let n = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  let i = 0;
-  for (; i < len; i++) {
-    const c = dst.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      n = n * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else if (c === 47) {
-      break;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  n = n * 256 + part;
-  let length = 32;
-  if (i < len) {
-    // After the slash: one or two digits, at most 32.
-    const rest = len - i - 1;
-    if (rest < 1 || rest > 2) return -1;
-    length = 0;
-    for (let k = i + 1; k < len; k++) {
-      const c = dst.charCodeAt(k);
-      if (c < 48 || c > 57) return -1;
-      length = length * 10 + (c - 48);
-    }
-    if (length > 32) return -1;
-  }
-  return ((n & ipv4Mask(length)) >>> 0) * 64 + length;
+  const code = ipv4PrefixCode(dst);
+  if (code < 0) return -1;
+  const length = code % 64;
+  return ((((code - length) / 64) & ipv4Mask(length)) >>> 0) * 64 + length;
 }
 
 /** Network value and length of an IPv6 (or unusual IPv4) route dst. */
