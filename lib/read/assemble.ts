@@ -58,6 +58,8 @@ export interface NodeEvidence {
   describedNodes: Set<string>;
   /** Pods whose netns a command ran in (`kubectl exec`). */
   capturedPods: Array<{ namespace: string; name: string }>;
+  /** This node's podCIDRs as the node itself states them (flannel's subnet.env). */
+  podCidrs: string[];
 }
 
 /** A fresh, empty node. */
@@ -69,6 +71,7 @@ export function newNodeEvidence(sshHost?: string): NodeEvidence {
     promptHosts: new Set(),
     describedNodes: new Set(),
     capturedPods: [],
+    podCidrs: [],
   };
   if (sshHost !== undefined) n.sshHost = sshHost;
   return n;
@@ -152,9 +155,18 @@ function addUnique<T>(list: T[], items: T[], key: (t: T) => string): void {
   }
 }
 
-/** Adds addresses, replacing an earlier record of the same address on the same device. */
+/**
+ * Adds addresses; a later record of the same address on the same device
+ * overrides what it states and keeps what it omits (`ip -br a` prints no
+ * scope or broadcast after `ip a` did).
+ */
 export function addAddresses(ns: NetnsEvidence, items: Address[]): void {
-  addUnique(ns.addresses, items, (a) => `${a.ifname}|${a.local}|${a.prefixlen}`);
+  const key = (a: Address): string => `${a.ifname}|${a.local}|${a.prefixlen}`;
+  const prev = new Map(ns.addresses.map((a) => [key(a), a]));
+  addUnique(ns.addresses, items.map((a) => {
+    const p = prev.get(key(a));
+    return p ? { ...p, ...stripUndefined(a) } : a;
+  }), key);
 }
 
 /** Adds routes; the kernel's identity of a route is its table, type, prefix, metric and (for IPv6) device. */
@@ -294,6 +306,19 @@ function nodeAddresses(host: NetnsEvidence | undefined): string[] {
 }
 
 /**
+ * Calico's own IPAM blocks: bird installs a blackhole route for each block
+ * the node owns. Calico ignores the Kubernetes PodCIDR, so when `kubectl
+ * describe node` gave one, these blocks must stand beside it or the node's
+ * real pod addresses would be attributed to nobody.
+ */
+function calicoBlocks(host: NetnsEvidence | undefined): string[] {
+  if (!host) return [];
+  return host.routes
+    .filter((r) => r.type === 'blackhole' && r.protocol === 'bird' && (r.table === 'main' || r.table === '254'))
+    .map((r) => r.dst);
+}
+
+/**
  * Upgrades a named netns (`ip netns exec cni-…`) to a pod netns when one of
  * its addresses is a pod IP kubectl reported.
  */
@@ -344,7 +369,8 @@ export function assemble(nodes: NodeEvidence[], opts: ReadOptions = {}): Assembl
       namespaces,
     };
     if (addresses.length > 0) snapshot.node.addresses = addresses.slice(0, 64);
-    if (k8sNode?.podCidrs && k8sNode.podCidrs.length > 0) snapshot.node.podCidrs = k8sNode.podCidrs;
+    const podCidrs = [...new Set([...node.podCidrs, ...(k8sNode?.podCidrs ?? []), ...calicoBlocks(host)])];
+    if (podCidrs.length > 0) snapshot.node.podCidrs = podCidrs.slice(0, 64);
     if (opts.fileName !== undefined) snapshot.collector.source = opts.fileName.slice(0, 4096);
     if (opts.collectedAt !== undefined) snapshot.collectedAt = opts.collectedAt;
     if (node.pods.length > 0 || node.nodes.length > 0) {

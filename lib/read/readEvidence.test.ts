@@ -134,7 +134,7 @@ describe('readEvidence on a flannel VXLAN node transcript', () => {
     expect(link(host, 'cni0').kind).toBe('bridge');
     expect(link(host, 'veth3a9c41f2').peer).toEqual({ ifindex: 2, netnsId: 0 });
     expect(host.sysctls?.['net.ipv4.ip_forward']).toBe('1');
-    expect(host.sysctls?.['net.ipv4.conf.flannel/1.rp_filter']).toBe('1');
+    expect(host.sysctls?.['net.ipv4.conf.flannel.1.rp_filter']).toBe('1');
     expect(s.node.addresses).toEqual(['192.168.50.11']);
   });
 });

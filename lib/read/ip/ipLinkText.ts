@@ -458,7 +458,12 @@ function readBrief(toks: string[]): Block | null {
       const fam = familyOfText(t);
       if (fam !== null) {
         const a = readAddress(block.link.name, fam, [t]);
-        if (typeof a !== 'string') block.addresses.push(a);
+        if (typeof a !== 'string') {
+          // -br prints no scope; the kernel gives these ranges link/host scope, and node addresses must skip them.
+          if (/^fe[89ab][0-9a-f]:/i.test(a.local)) a.scope = 'link';
+          else if (a.local === '::1' || a.local.startsWith('127.')) a.scope = 'host';
+          block.addresses.push(a);
+        }
       }
     }
   }

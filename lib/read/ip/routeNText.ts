@@ -8,7 +8,7 @@ import type { ParseOutput } from '../types';
 import { emptyOutput, ipOrNull, isIfName, numberLines, parseUint, prefixOrNull, skip, tokens } from './text';
 
 /** Netmask `255.255.255.0` → 24; null when the mask is not contiguous. */
-function maskLength(mask: string): number | null {
+export function maskLength(mask: string): number | null {
   const parts = mask.split('.');
   if (parts.length !== 4) return null;
   let bits = 0;

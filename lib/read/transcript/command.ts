@@ -53,6 +53,14 @@ export type CommandKind =
   | { kind: 'sysctl'; keys: string[]; valuesOnly: boolean }
   /** `cat /proc/sys/net/ipv4/ip_forward`. */
   | { kind: 'proc-sys'; key: string }
+  /** `cat /run/flannel/subnet.env`: the node's podCIDR and pod MTU as flannel wrote them. */
+  | { kind: 'flannel-subnet-env' }
+  /** net-tools `ifconfig` (both output formats). */
+  | { kind: 'ifconfig' }
+  /** net-tools `arp -an` / `arp -n`. */
+  | { kind: 'arp' }
+  /** `sudo -i`, `su -`, `bash`: a new shell on the same machine and in the same netns; nothing moves. */
+  | { kind: 'shell' }
   | { kind: 'exit' }
   /** A program podnet knows but whose output it does not read (`ping`, `ip route get`). */
   | { kind: 'unsupported'; reason: string };
@@ -81,7 +89,7 @@ export const KNOWN_PROGRAMS = new Set([
   'ip', 'bridge', 'brctl', 'route', 'netstat', 'kubectl', 'k', 'oc', 'kubecolor', 'ethtool', 'cat', 'ls', 'grep',
   'egrep', 'sysctl', 'nsenter', 'docker', 'crictl', 'sudo', 'exit', 'logout', 'ping', 'traceroute', 'tracepath',
   'iptables', 'iptables-save', 'ipvsadm', 'tcpdump', 'arp', 'ifconfig', 'ss', 'conntrack', 'calicoctl', 'ssh',
-  'curl', 'nc', 'microk8s', 'k3s', 'readlink', 'head',
+  'curl', 'nc', 'microk8s', 'k3s', 'readlink', 'head', 'su', 'mtr', 'watch', 'ip6tables', 'nerdctl',
 ]);
 
 /** Analyses one command line. Never throws. */
@@ -146,6 +154,7 @@ function unwrap(argv: string[], notes: string[], depth: number): Unwrapped {
         i += ['-u', '-g', '-C', '-h', '-p', '-U'].includes(f) ? 2 : 1;
       }
       // `sudo -i`, `sudo su -` open a root shell on the same machine: nothing moves.
+      if (i >= rest.length) return { argv: ['sudo', ...rest], opensSession: false };
       return unwrap(rest.slice(i), notes, depth + 1);
     }
     case 'time':
@@ -662,6 +671,7 @@ function classifyCat(args: string[]): CommandKind {
     if ((m[1] as string).includes('*')) return { kind: 'unsupported', reason: 'cat of a wildcard: the values cannot be told apart' };
     return { kind: 'sysfs-read', ifname: m[1] as string, attr: m[2] as string };
   }
+  if (/^(\/var)?\/run\/flannel\/subnet\.env$/.test(f)) return { kind: 'flannel-subnet-env' };
   const p = /^\/proc\/sys\/(net\/[\w./-]+)$/.exec(f);
   if (p && !f.includes('*')) return { kind: 'proc-sys', key: (p[1] as string).replace(/\//g, '.') };
   return { kind: 'unsupported', reason: `cat ${f} is not read` };
@@ -768,6 +778,41 @@ export function classify(argv: string[]): CommandKind | null {
     case 'exit':
     case 'logout':
       return { kind: 'exit' };
+    case 'sudo':
+      // Only `sudo` with no command is left after unwrapping: `sudo -i`, `sudo -s`.
+      return { kind: 'shell' };
+    case 'su':
+      if (args.includes('-c')) return { kind: 'unsupported', reason: 'su -c runs a command podnet cannot see inside the quotes' };
+      return { kind: 'shell' };
+    case 'ifconfig': {
+      const words = args.filter((a) => !a.startsWith('-'));
+      // `ifconfig eth0 up`, `ifconfig eth0 10.0.0.1 netmask …` change the device.
+      if (words.length > 1) return { kind: 'unsupported', reason: 'ifconfig that changes a device' };
+      return { kind: 'ifconfig' };
+    }
+    case 'arp':
+      if (args.some((a) => /^-[a-zA-Z]*[sdf]/.test(a))) return { kind: 'unsupported', reason: 'arp that changes the table' };
+      return { kind: 'arp' };
+    case 'ping':
+    case 'traceroute':
+    case 'tracepath':
+    case 'mtr':
+      return { kind: 'unsupported', reason: `${prog} output is an observation, not configuration; compare it with the traceroute podnet predicts` };
+    case 'tcpdump':
+      return { kind: 'unsupported', reason: 'tcpdump shows packets, not configuration; podnet predicts them from the routes, neighbours and FDB' };
+    case 'calicoctl':
+      return { kind: 'unsupported', reason: 'calicoctl output is not read; the routes Calico programs (ip route: proto bird, tunl0, vxlan.calico) carry the same facts' };
+    case 'crictl':
+    case 'docker':
+    case 'nerdctl':
+      return { kind: 'unsupported', reason: `${prog} ${args[0] ?? ''} output is not read; run ip commands in the pod's netns (ip netns exec, nsenter -t PID -n) to show it`.replace('  ', ' ') };
+    case 'watch':
+      return { kind: 'unsupported', reason: 'watch output is a screen refresh; paste the command without watch' };
+    case 'iptables':
+    case 'iptables-save':
+    case 'ip6tables':
+    case 'ipvsadm':
+      return { kind: 'unsupported', reason: `${prog} rules (Services, NAT, policy) are not read; podnet traces pod-to-pod forwarding` };
     default:
       if (KNOWN_PROGRAMS.has(prog)) return { kind: 'unsupported', reason: `the output of ${prog} is not read` };
       return null;

@@ -35,6 +35,8 @@ const PATTERNS: PromptPattern[] = [
   { re: /^(\[([^\s@\]]+)@([\w.-]+)(?:\s[^\]]*)?\]\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // root@k8s-node1:~#   user@host:~/src$   root@pod1:/#
   { re: /^(([^\s@:]+)@([\w.-]+):[^\s#$]*\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
+  // I have no name!@postgres-0:/$   (bash in a container running as a uid with no passwd entry, e.g. bitnami images)
+  { re: /^((I have no name!)@([\w.-]+):[^\s#$]*\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // root@host ~ #  (Gentoo)   user@host ~ $
   { re: /^(([^\s@:]+)@([\w.-]+)\s+[~/][^\s#$]*\s+[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // bash-5.1#   sh-4.4$   bash$

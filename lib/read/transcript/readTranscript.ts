@@ -38,7 +38,10 @@ import {
   readNetnsListIdJson,
 } from '../ip';
 import { parseBridgeLinkText, readBridgeLinkJson } from '../misc/bridgeLink';
+import { parseArp } from '../misc/arp';
 import { parseBrctlShow } from '../misc/brctl';
+import { parseFlannelSubnetEnv } from '../misc/flannelEnv';
+import { parseIfconfig } from '../misc/ifconfig';
 import { parseEthtoolStats } from '../misc/ethtool';
 import { parseKubectlDescribeNode, parseKubectlGetNodes, parseKubectlGetPods, readKubectlJson } from '../misc/kubectl';
 import { parseProcSysValue, parseSysctl, type SysctlValue } from '../misc/sysctl';
@@ -168,6 +171,11 @@ function readCommand(cmd: TranscriptCommand, node: NodeEvidence, result: Transcr
     if (cmd.output.length > 0) result.skipped.push(skipOutput(cmd, 'output after exit'));
     return;
   }
+  if (kind.kind === 'shell') {
+    // `sudo -i` prints nothing; whatever follows before the next prompt is not its output.
+    if (cmd.output.length > 0) result.skipped.push(skipOutput(cmd, 'output after a command that opened a shell on the same machine'));
+    return;
+  }
   if (kind.kind === 'unsupported') {
     result.skipped.push(skipOutput(cmd, kind.reason));
     return;
@@ -226,7 +234,7 @@ function nothingRead(ctx: CommandContext, what: string): null {
 }
 
 /** Reads one command's output; returns the used-block summary, or null when nothing was used. */
-function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsupported' }>, ctx: CommandContext): string | null {
+function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsupported' } | { kind: 'shell' }>, ctx: CommandContext): string | null {
   const { cmd, filtered } = ctx;
   const lines = cmd.output;
   const first = cmd.firstOutputLine;
@@ -540,6 +548,42 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
       if (!absorb(ctx, out)) return nothingRead(ctx, 'sysctl values');
       // Only an unfiltered `sysctl -a` lists every parameter.
       return addSysctls(ctx, out.items, !ctx.filtered && kind.keys.length === 0);
+    }
+    case 'flannel-subnet-env': {
+      const out = parseFlannelSubnetEnv(lines, first);
+      if (!absorb(ctx, out)) return nothingRead(ctx, 'FLANNEL_* values');
+      const env = out.items[0];
+      if (env === undefined) return nothingRead(ctx, 'FLANNEL_* values');
+      // subnet.env describes the node, wherever the cat ran (a flannel pod mounts the same file).
+      if (env.podCidr !== undefined && !ctx.node.podCidrs.includes(env.podCidr)) ctx.node.podCidrs.push(env.podCidr);
+      const parts = [env.podCidr !== undefined ? `podCIDR ${env.podCidr}` : null, env.network !== undefined ? `network ${env.network}` : null, env.mtu !== undefined ? `MTU ${env.mtu}` : null];
+      return parts.filter((p) => p !== null).join(', ');
+    }
+    case 'ifconfig': {
+      const out = parseIfconfig(lines, first);
+      if (!absorb(ctx, out)) return nothingRead(ctx, 'interfaces');
+      const ns = ctx.ns();
+      // ifconfig without -a hides interfaces that are down, so only `-a` lists every link.
+      const all = cmd.command.argv.slice(1).some((a) => /^-[a-zA-Z]*a/.test(a));
+      const one = cmd.command.argv.slice(1).some((a) => !a.startsWith('-'));
+      markSection(ns, 'links', all && !one && !filtered);
+      markSection(ns, 'addresses', !one && !filtered);
+      let nAddr = 0;
+      for (const item of out.items) {
+        mergeLink(ns, item.link);
+        addAddresses(ns, item.addresses);
+        nAddr += item.addresses.length;
+      }
+      return `${plural(out.items.length, 'link')}, ${plural(nAddr, 'address')}`;
+    }
+    case 'arp': {
+      const out = parseArp(lines, first);
+      if (!absorb(ctx, out)) return nothingRead(ctx, 'neighbours');
+      const ns = ctx.ns();
+      // ARP lists IPv4 only: never the whole neighbour table.
+      markSection(ns, 'neighbours', false);
+      addNeighbours(ns, out.items);
+      return plural(out.items.length, 'neighbour');
     }
     case 'proc-sys': {
       const out = parseProcSysValue(lines, first, kind.key);
