@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { InvalidArgumentError, type Command } from 'commander';
+import { Command as Commander, CommanderError, InvalidArgumentError, type Command } from 'commander';
 import type { Snapshot } from '../lib/snapshot/schema';
 import { runAgent } from '../collector/agent';
 import { collectNode, type CollectOptions } from '../collector/collect';
@@ -203,4 +203,30 @@ export function registerCollect(program: Command, io: CliIo, setCode: (code: num
     .action(async (flags: CollectFlags) => {
       setCode(await runCollect(flags, io, env));
     });
+}
+
+/**
+ * `podnet collect` on its own: the entry of the collector bundle
+ * (collector/build.mjs), which loads none of the engine's other commands.
+ * Exit codes and error messages are those of the full CLI.
+ */
+export async function runCollectCli(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Commander().name('podnet').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerCollect(program, io, (c) => (code = c), env);
+  try {
+    await program.parseAsync(['collect', ...args], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof CliError) {
+      io.stderr(`podnet: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.stderr(`podnet: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_UNEXPECTED;
+  }
 }

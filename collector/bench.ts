@@ -7,11 +7,21 @@
  * peak RSS, snapshot size raw and gzip, and the share of one core at a 30 s
  * interval. Deletes exactly the namespaces it made.
  *
- *   npx tsx collector/bench.ts [--pods 110] [--runs 10] [--interval 2s]
+ * Then it runs the real agent the way a node runs it, `podnet collect
+ * --interval` pushing to a local HTTP server, once from the collector bundle
+ * (what bin/podnet.mjs runs) and once through tsx, and prints the agent's
+ * own figures: CPU per collection from /proc/PID/stat (itself and every
+ * child it waited for), peak RSS (VmHWM), bytes sent per collection.
+ *
+ *   npx tsx collector/bench.ts [--pods 110] [--runs 10] [--interval 2s] [--agent-runs 6]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { collectNode } from './collect';
 import { execCommand, mustRun, type Exec } from './exec';
@@ -94,6 +104,77 @@ async function buildNode(prefix: string, pods: number): Promise<string[]> {
   return made;
 }
 
+/** CPU of a process and its waited-for children (utime + stime + cutime + cstime), in ms. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * 1000) / 100;
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** NODE_OPTIONS of the deployed agent (collector/podnet-collector.service), so the bench measures what runs. */
+function deployedNodeOptions(): string {
+  const unit = readFileSync(path.join(__dirname, 'podnet-collector.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim() ?? '';
+}
+
+/**
+ * Runs `podnet collect --interval` as a node would and measures it from the
+ * outside at each snapshot the server receives: the first two are warm-up.
+ */
+async function measureAgent(label: string, env: Record<string, string>, prefix: string, runs: number, intervalMs: number): Promise<void> {
+  const samples: Array<{ cpu: number; rss: number; bytes: number }> = [];
+  let pid = 0;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const server = createServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (d: Buffer) => (bytes += d.length));
+    req.on('end', () => {
+      if (pid > 0) samples.push({ cpu: processCpuMs(pid), rss: statusKb(pid, 'VmRSS'), bytes });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: String(samples.length), node: 'bench', revision: samples.length, status: 'accepted', warnings: [], used: [], skipped: [] }));
+      if (samples.length >= runs + 2) done();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const spool = mkdtempSync(path.join(tmpdir(), 'podnet-bench-spool-'));
+  const bin = path.resolve(__dirname, '..', 'bin', 'podnet.mjs');
+  const args = [bin, 'collect', '--node', 'bench', '--host-netns', `${prefix}-node`, '--pod-netns', `${prefix}-p*`, '--no-kubernetes'];
+  args.push('--server', `http://127.0.0.1:${port}`, '--cluster', 'bench', '--interval', `${intervalMs}ms`, '--spool-dir', spool);
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PODNET_TOKEN: 'bench-token' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  pid = child.pid ?? 0;
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const timeout = setTimeout(done, (runs + 4) * intervalMs + 60_000);
+  await Promise.race([finished, exited]);
+  clearTimeout(timeout);
+  const hwm = pid > 0 && child.exitCode === null ? statusKb(pid, 'VmHWM') : NaN;
+  child.kill('SIGTERM');
+  await exited;
+  server.close();
+  rmSync(spool, { recursive: true, force: true });
+  if (samples.length < 3) {
+    console.log(`agent (${label}): only ${samples.length} snapshots arrived; its stderr ends:\n${stderr}`);
+    return;
+  }
+  const first = samples[1] as { cpu: number };
+  const last = samples.at(-1) as { cpu: number; rss: number; bytes: number };
+  const n = samples.length - 2;
+  const perRun = (last.cpu - first.cpu) / n;
+  console.log(
+    `agent (${label}): ${n} collections at one per ${intervalMs / 1000} s: ${perRun.toFixed(0)} ms CPU each (agent + children), ` +
+      `${((perRun / 30_000) * 100).toFixed(2)} % of one core at 30 s; peak RSS ${(hwm / 1024).toFixed(1)} MB (now ${(last.rss / 1024).toFixed(1)} MB); ` +
+      `${(last.bytes / 1024).toFixed(1)} KiB sent per collection`,
+  );
+}
+
 async function main(): Promise<void> {
   const pods = arg('pods', 110);
   const runs = arg('runs', 10);
@@ -154,6 +235,15 @@ async function main(): Promise<void> {
     console.log(`peak RSS of the collector process: ${rssMb.toFixed(1)} MB`);
     console.log(`snapshot: ${(raw / 1024).toFixed(0)} KiB JSON, ${(gz / 1024).toFixed(0)} KiB gzip`);
     console.log(`at a 30 s interval: ${((cpuMean / 30_000) * 100).toFixed(2)} % of one core (target < 1 %), RSS target < 60 MB`);
+      const agentRuns = arg('agent-runs', 6);
+    if (agentRuns > 0) {
+      // As deployed: the bundle built beforehand, so the agent measured never builds it itself.
+      execFileSync(process.execPath, [path.join(__dirname, 'build.mjs')], { stdio: 'ignore' });
+      const deployed = deployedNodeOptions();
+      await measureAgent(`bundle, NODE_OPTIONS=${deployed}`, { NODE_OPTIONS: deployed }, prefix, agentRuns, intervalMs);
+      await measureAgent('bundle, no NODE_OPTIONS', { NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs);
+      await measureAgent('tsx, no NODE_OPTIONS', { PODNET_COLLECT_TSX: '1', NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs);
+    }
   } finally {
     for (const ns of made.reverse()) await execCommand('ip', ['netns', 'del', ns]);
   }

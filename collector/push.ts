@@ -4,6 +4,7 @@
  * unreachable or busy, in collection order. The token goes in the
  * Authorization header only; no message here ever contains it.
  */
+import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { IngestResult } from '../lib/api/types';
 import type { Snapshot } from '../lib/snapshot/schema';
@@ -26,8 +27,63 @@ export type PushOutcome =
   /** Any other 4xx: the server will never take this body; set it aside. */
   | { kind: 'rejected'; status: number; reason: string };
 
+/** One POST as the pusher makes it. */
+export interface PushRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+  signal?: AbortSignal;
+}
+
+/** The part of an HTTP answer the pusher reads; a fetch Response has it. */
+export interface PushResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
 /** The fetch the pusher uses; injectable so tests can drop connections on purpose. */
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type Fetch = (url: string, init: PushRequest) => Promise<PushResponse>;
+
+/** Answers above this are not the API's; only their start is ever shown. */
+const MAX_ANSWER = 64 * 1024;
+
+/**
+ * The default sender: node:http(s), not the global fetch. fetch loads undici
+ * on first use, ~14 MB of RSS in a process whose whole budget is 60 MB
+ * (collector/bench.ts); node:http costs ~4 MB.
+ */
+export const httpFetch: Fetch = async (url, init) => {
+  const u = new URL(url);
+  // TLS only when the server is https: loading it costs memory a plain-http lab does not need.
+  const send = u.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(u, { method: init.method, headers: { ...init.headers, 'content-length': String(init.body.length) }, signal: init.signal }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size <= MAX_ANSWER) chunks.push(d);
+      });
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: {
+            get: (name) => {
+              const v = res.headers[name.toLowerCase()];
+              return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+            },
+          },
+          text: async () => text,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+};
 
 /** The snapshot as the body it will be sent as: compact JSON, gzip. */
 export function encodeSnapshot(snapshot: Snapshot): Buffer {
@@ -39,7 +95,7 @@ export function ingestUrl(target: Pick<PushTarget, 'server' | 'cluster'>): strin
   return `${target.server.replace(/\/+$/, '')}/api/v1/clusters/${encodeURIComponent(target.cluster)}/snapshots`;
 }
 
-function retryAfter(res: Response): number | undefined {
+function retryAfter(res: PushResponse): number | undefined {
   const v = res.headers.get('retry-after');
   if (v === null) return undefined;
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
@@ -47,7 +103,7 @@ function retryAfter(res: Response): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-async function errorMessage(res: Response): Promise<string> {
+async function errorMessage(res: PushResponse): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: unknown };
@@ -60,8 +116,8 @@ async function errorMessage(res: Response): Promise<string> {
 
 /** POSTs one gzip body and classifies the answer. Never throws. */
 export async function postSnapshot(target: PushTarget, body: Buffer, opts: { fetch?: Fetch; timeoutMs?: number } = {}): Promise<PushOutcome> {
-  const doFetch: Fetch = opts.fetch ?? ((url, init) => fetch(url, init));
-  let res: Response;
+  const doFetch: Fetch = opts.fetch ?? httpFetch;
+  let res: PushResponse;
   try {
     res = await doFetch(ingestUrl(target), {
       method: 'POST',

@@ -1,0 +1,164 @@
+// Builds the collector bundle: collector/main.ts and everything it imports,
+// ESM for Node 20, into collector/dist/podnet-collect.mjs (or DIR given as
+// the first argument). The Kubernetes client stays outside: it is imported
+// only when an API is at hand, and bundling it would load it always.
+//
+// The snapshot check is compiled here, not at run time: the same JSON Schema
+// (from the zod schema) and the same ajv options as validateSnapshot's fast
+// path, as ajv standalone code, so the agent never loads ajv's compiler nor
+// compiles the schema (code it would keep for its lifetime).
+//
+//   node collector/build.mjs [DIR]
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tmpdir } from 'node:os';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Where the bundle goes unless told otherwise. */
+export const DEFAULT_DIR = path.join(here, 'dist');
+const BUNDLE = 'podnet-collect.mjs';
+const META = 'podnet-collect.inputs.json';
+
+/**
+ * Standalone ajv code for the snapshot schema, and the apiVersion it checks.
+ * lib/ is TypeScript, so a small generator is bundled first and run here.
+ */
+async function snapshotCheck(buildSync, root) {
+  const gen = buildSync({
+    stdin: {
+      contents: `
+        import Ajv, { _ } from 'ajv';
+        import addFormats from 'ajv-formats';
+        import standaloneCode from 'ajv/dist/standalone';
+        import { z } from 'zod';
+        import { SNAPSHOT_API_VERSION, SnapshotSchema } from './lib/snapshot/schema';
+        import { SNAPSHOT_AJV_OPTIONS } from './lib/snapshot/validate';
+        export function generate() {
+          const ajv = new Ajv({ ...SNAPSHOT_AJV_OPTIONS, code: { source: true, esm: true, formats: _\`require("ajv-formats/dist/formats").fullFormats\` } });
+          addFormats(ajv);
+          const schema = z.toJSONSchema(SnapshotSchema, { target: 'draft-7' });
+          const check = ajv.compile(schema);
+          // zod strips unknown keys where the compiled schema refuses them: the second check does the same.
+          const stripping = new Ajv({ ...SNAPSHOT_AJV_OPTIONS, removeAdditional: true, code: { source: true, esm: true, formats: _\`require("ajv-formats/dist/formats").fullFormats\` } });
+          addFormats(stripping);
+          const strip = stripping.compile(schema);
+          return { code: standaloneCode(ajv, check), stripCode: standaloneCode(stripping, strip), apiVersion: SNAPSHOT_API_VERSION };
+        }`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
+  });
+  const text = gen.outputFiles[0]?.text;
+  if (!text) throw new Error('esbuild produced no validator generator');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'podnet-build-'));
+  try {
+    const file = path.join(tmp, 'generate.mjs');
+    writeFileSync(file, text);
+    const { generate } = await import(pathToFileURL(file).href);
+    return { ...generate(), inputs: Object.keys(gen.metafile.inputs) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Builds the bundle into `dir`; returns its path. Throws when esbuild is missing or the build fails. */
+export async function buildCollector(dir = DEFAULT_DIR) {
+  const { build, buildSync, stop } = await import('esbuild');
+  const root = path.resolve(here, '..');
+  const { code, stripCode, apiVersion, inputs: checkInputs } = await snapshotCheck(buildSync, root);
+  const validateFile = path.join(root, 'lib', 'snapshot', 'validate.ts');
+  const precompiled = {
+    name: 'podnet-precompiled-snapshot-check',
+    setup(b) {
+      b.onResolve({ filter: /^podnet:snapshot-(check|strip)$/ }, (args) => ({ path: args.path.slice('podnet:'.length), namespace: 'podnet' }));
+      b.onLoad({ filter: /.*/, namespace: 'podnet' }, (args) => ({ contents: args.path === 'snapshot-strip' ? stripCode : code, loader: 'js', resolveDir: root }));
+      // validate.ts only: schema.ts stays real, as readers take values (enums) from it.
+      b.onLoad({ filter: /[\\/]lib[\\/]snapshot[\\/]validate\.ts$/ }, (args) => {
+        if (args.path !== validateFile) return undefined;
+        return {
+          loader: 'js',
+          resolveDir: root,
+          contents: `
+            import check from 'podnet:snapshot-check';
+            import strip from 'podnet:snapshot-strip';
+            const API = ${JSON.stringify(apiVersion)};
+            export function validateSnapshot(doc) {
+              if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, issues: [{ path: '(document)', message: 'expected a JSON object (a podnet snapshot)' }] };
+              if (doc.apiVersion !== API) return { ok: false, issues: [{ path: 'apiVersion', message: 'expected ' + JSON.stringify(API) }] };
+              if (check(doc)) return { ok: true, snapshot: doc };
+              const copy = structuredClone(doc);
+              if (strip(copy)) return { ok: true, snapshot: copy };
+              return { ok: false, issues: (check.errors || []).slice(0, 50).map((e) => ({ path: e.instancePath || '(document)', message: e.message || 'invalid' })) };
+            }`,
+        };
+      });
+    },
+  };
+  let result;
+  try {
+    result = await build({
+    entryPoints: [path.join(here, 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    external: ['@kubernetes/client-node'],
+    absWorkingDir: root,
+    logLevel: 'silent',
+    plugins: [precompiled],
+    // Bundled CommonJS (ajv, commander) calls require() for Node built-ins.
+    banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
+    });
+  } finally {
+    // The async API keeps an esbuild service process; a long-running agent that built its bundle must not keep it.
+    stop();
+  }
+  const out = result.outputFiles[0];
+  if (!out) throw new Error('esbuild produced no output');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, BUNDLE);
+  // Everything the bundle was made from, the check's schema and this script included, so any edit triggers a rebuild.
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...checkInputs].map((p) => path.resolve(root, p)))].filter((p) => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
+  inputs.push(fileURLToPath(import.meta.url));
+  await writeFile(file, out.contents);
+  await writeFile(path.join(dir, META), JSON.stringify({ inputs }));
+  return file;
+}
+
+/**
+ * The bundle in `dir` when it exists and is newer than every file it was
+ * built from (so an edited checkout never runs old code); else undefined.
+ */
+export function freshBundle(dir = DEFAULT_DIR) {
+  const file = path.join(dir, BUNDLE);
+  try {
+    const built = statSync(file).mtimeMs;
+    const meta = JSON.parse(readFileSync(path.join(dir, META), 'utf8'));
+    for (const input of meta.inputs) if (statSync(input).mtimeMs > built) return undefined;
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const file = await buildCollector(process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_DIR);
+  console.log(`built ${file}`);
+}
