@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readEvidence } from '../lib/read/readEvidence';
+import { reconcileReadings } from '../lib/read/reconcile';
 import type { FileReading } from '../lib/format/inspectText';
 import { formatReaderWarning } from '../lib/format/inspectText';
 import { CliError, EXIT_USAGE } from './errors';
@@ -81,6 +82,8 @@ export async function readAll(args: readonly string[]): Promise<FileReading[]> {
     });
     out.push({ file: ev.file, ...(ev.nodeName !== undefined ? { nodeName: ev.nodeName } : {}), result });
   }
+  // One file per node and kubectl run elsewhere: names and pod netns only line up across files.
+  reconcileReadings(out);
   return out;
 }
 

@@ -306,7 +306,7 @@ function nodeAddresses(host: NetnsEvidence | undefined): string[] {
 }
 
 /**
- * Calico's own IPAM blocks: bird installs a blackhole route for each block
+ * Calico's own IPAM blocks: bird (BGP mode) or Felix (VXLAN mode, `proto 80`) installs a blackhole route for each block
  * the node owns. Calico ignores the Kubernetes PodCIDR, so when `kubectl
  * describe node` gave one, these blocks must stand beside it or the node's
  * real pod addresses would be attributed to nobody.
@@ -314,7 +314,7 @@ function nodeAddresses(host: NetnsEvidence | undefined): string[] {
 function calicoBlocks(host: NetnsEvidence | undefined): string[] {
   if (!host) return [];
   return host.routes
-    .filter((r) => r.type === 'blackhole' && r.protocol === 'bird' && (r.table === 'main' || r.table === '254'))
+    .filter((r) => r.type === 'blackhole' && (r.protocol === 'bird' || r.protocol === '80') && (r.table === 'main' || r.table === '254'))
     .map((r) => r.dst);
 }
 

@@ -6,6 +6,7 @@
 import { validateSnapshot } from '../snapshot/validate';
 import type { Snapshot } from '../snapshot/schema';
 import { assemble, enforceSchema } from './assemble';
+import { reconcileReadings } from './reconcile';
 import { readTranscript } from './transcript/readTranscript';
 import type { ReadOptions, ReadResult, ReadWarning } from './types';
 
@@ -135,5 +136,6 @@ function readTranscriptEvidence(input: string, opts: ReadOptions): ReadResult {
   result.snapshots = assembled.snapshots;
   warnings.push(...assembled.warnings);
   if (result.snapshots.length === 0) result.error = { message: 'the evidence read did not form a valid snapshot' };
+  else reconcileReadings([opts.nodeName !== undefined ? { result, nodeName: opts.nodeName } : { result }]);
   return result;
 }

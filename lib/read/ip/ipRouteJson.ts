@@ -1,7 +1,8 @@
 /**
  * `ip -j route show table all` (and `ip -j -6 route …`) → routes.
  */
-import { RouteTypeSchema, type NextHop, type Route, type RouteType } from '../../snapshot/schema';
+import type { NextHop, Route, RouteType } from '../../snapshot/schema';
+import { ROUTE_TYPE_SET } from '../../snapshot/routeTypes';
 import type { Family } from '../../net/ip';
 import type { ParseOutput } from '../types';
 import { int, isObject, readArray, str, strArray, strOrNum, type JsonObject, type JsonReadOptions } from './json';
@@ -15,8 +16,7 @@ export interface IpRouteJsonOptions extends JsonReadOptions {
   table?: string;
 }
 
-/** Every route type iproute2 prints, from the snapshot schema. */
-const ROUTE_TYPES: ReadonlySet<string> = new Set<string>(RouteTypeSchema.options);
+const ROUTE_TYPES = ROUTE_TYPE_SET;
 
 /** `"gateway": "10.0.0.1"`, or `"via": {"family": "inet6", "host": "fe80::1"}` for a cross-family gateway. */
 function gatewayOf(o: JsonObject): { ip: string; explicit: boolean } | undefined {

@@ -3,7 +3,8 @@
  * `ip route show dev X`) → routes. Multipath routes arrive as a header line
  * followed by indented `nexthop` lines (or, in `ip -o`, on one line).
  */
-import { RouteTypeSchema, type NextHop, type Route, type RouteType } from '../../snapshot/schema';
+import type { NextHop, Route, RouteType } from '../../snapshot/schema';
+import { ROUTE_TYPE_SET } from '../../snapshot/routeTypes';
 import type { Family } from '../../net/ip';
 import type { ParseOutput, ReadWarning } from '../types';
 import {
@@ -29,8 +30,7 @@ export interface IpRouteTextOptions {
   dev?: string;
 }
 
-/** Every route type iproute2 prints, from the snapshot schema. */
-const ROUTE_TYPES: ReadonlySet<string> = new Set<string>(RouteTypeSchema.options);
+const ROUTE_TYPES = ROUTE_TYPE_SET;
 
 /** Route and next-hop flags iproute2 prints as bare words. */
 const ROUTE_FLAGS: ReadonlySet<string> = new Set([
