@@ -27,11 +27,17 @@ import { checkPodMtus } from './mtu';
 import { canon, flat, isGlobalAddress } from './addr';
 import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
 
+/** Tuning of buildTopology that never changes what the topology says. */
+export interface BuildOptions {
+  /** Captured nodes from which FDB VXLAN edges format id and evidence on first read (default LAZY_EVIDENCE_FROM_NODES). */
+  lazyEvidenceFromNodes?: number;
+}
+
 /** Builds the cluster topology from node snapshots (one per node; duplicates keep the latest). */
-export function buildTopology(snapshots: readonly Snapshot[]): Topology {
+export function buildTopology(snapshots: readonly Snapshot[], options: BuildOptions = {}): Topology {
   const warnings = new Warnings();
   const chosen = latestPerNode(snapshots, warnings);
-  const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings);
+  const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings, options.lazyEvidenceFromNodes);
 
   for (const snap of chosen) captureNode(cluster, snap);
   for (const name of cluster.k8s.nodes.keys()) cluster.ensureNode(name);

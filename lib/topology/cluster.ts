@@ -99,6 +99,12 @@ function indexByIfindex(list: readonly TopoInterface[]): Map<number, TopoInterfa
   return m;
 }
 
+/**
+ * Clusters this large get FDB VXLAN edges with lazily formatted evidence. Below
+ * it edges stay plain objects, which is what tests and small answers compare.
+ */
+export const LAZY_EVIDENCE_FROM_NODES = 200;
+
 /** One node while it is being built. */
 export interface NodeWork {
   name: string;
@@ -121,6 +127,8 @@ export class Cluster {
   constructor(
     readonly k8s: K8sFacts,
     readonly warnings: Warnings,
+    /** From this many captured nodes on, FDB VXLAN edges format their id and evidence on first read (lazyEdge.ts). */
+    readonly lazyEvidenceFromNodes: number = LAZY_EVIDENCE_FROM_NODES,
   ) {}
 
   /** The node of that name, created uncaptured when the evidence only refers to it. */

@@ -9,10 +9,11 @@
  */
 import type { TopoEdge, TopoInterface } from './types';
 import type { Cluster, NodeWork } from './cluster';
-import { canon, describeRoute, flat, forEachHop, isGlobalAddress, isMulticastIp, lowerMac } from './addr';
+import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp, lowerMac } from './addr';
 import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
+import { FdbVxlanEdge, fdbLine } from './lazyEdge';
 
 /** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
 export const LINUX_VXLAN_PORT = 8472;
@@ -57,6 +58,13 @@ class TunnelWork {
   /** Per node: its host netns's VTEPs and IP tunnels. */
   readonly tunnelsOf = new Map<NodeWork, TopoInterface[]>();
   readonly tables = new Map<NodeWork, MainTableV4>();
+  /**
+   * Large clusters: FDB edges between two captured VTEPs, keyed by the pair of
+   * their ranks in id order (which is also the edge's direction), and built
+   * as FdbVxlanEdges. Undefined when edges are plain objects in EdgeSet.
+   */
+  lazyPairs: Map<number, FdbVxlanEdge> | undefined;
+  readonly rank = new Map<TopoInterface, number>();
 
   constructor(readonly cluster: Cluster) {}
 
@@ -119,6 +127,12 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
       }
     }
   }
+  if (captured.length >= cluster.lazyEvidenceFromNodes && !annotationsDrawEdges(captured, work)) {
+    // Annotation edges merge through EdgeSet's string index; without any, FDB pairs need only this one.
+    const ranked = [...work.ifaceById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    ranked.forEach((iface, i) => work.rank.set(iface, i));
+    work.lazyPairs = new Map();
+  }
   for (const node of captured) vxlanFromFdb(node, work);
   vxlanFromAnnotations(captured, work);
   for (const node of captured) ipipFromRoutes(node, work);
@@ -127,22 +141,38 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
   return new Set([...work.outerDsts.keys(), ...work.fixed]);
 }
 
+/** True when vxlanFromAnnotations will draw edges: some node's FDB is incomplete and annotations name VTEPs. */
+function annotationsDrawEdges(captured: readonly NodeWork[], work: TunnelWork): boolean {
+  let annotated = false;
+  for (const f of work.cluster.k8s.nodes.values()) if (f.flannel?.publicIp !== undefined) annotated = true;
+  return annotated && captured.some((n) => n.host !== undefined && !fdbComplete(n.host.topo.known, n.host.topo.filtered));
+}
+
+function fdbComplete(known: readonly string[], filtered: readonly string[]): boolean {
+  return known.includes('fdb') && !filtered.includes('fdb');
+}
+
 /** The device (or, failing that, the node) at the far end of a tunnel towards `remote`. */
 function remoteEnd(remote: NodeWork, role: 'vtep' | 'ip-tunnel', like: TopoInterface, work: TunnelWork, mac?: string): string {
+  return remoteDevice(remote, role, like, work, mac)?.id ?? remote.name;
+}
+
+/** The device at the far end of a tunnel towards `remote`, when the evidence singles one out. */
+function remoteDevice(remote: NodeWork, role: 'vtep' | 'ip-tunnel', like: TopoInterface, work: TunnelWork, mac?: string): TopoInterface | undefined {
   if (mac !== undefined) {
     const byMac = work.vtepByMac.get(mac);
-    if (byMac && byMac.node === remote.name) return byMac.id;
+    if (byMac && byMac.node === remote.name) return byMac;
   }
   const candidates = (work.tunnelsOf.get(remote) ?? []).filter((i) => i.role === role);
   if (role === 'vtep') {
     const vni = vtepVni(like);
     const sameVni = candidates.filter((c) => vni !== undefined && vtepVni(c) === vni);
-    if (sameVni.length === 1 && sameVni[0] !== undefined) return sameVni[0].id;
+    if (sameVni.length === 1 && sameVni[0] !== undefined) return sameVni[0];
   }
   const sameName = candidates.find((c) => c.name === like.name);
-  if (sameName !== undefined) return sameName.id;
-  if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0].id;
-  return remote.name;
+  if (sameName !== undefined) return sameName;
+  if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0];
+  return undefined;
 }
 
 function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
@@ -171,13 +201,17 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   }
   lastDev = '';
   let vtep: TopoInterface | undefined;
+  let vtepRank = -1;
   let neighs: Map<string, string> | undefined;
+  const lazy = work.lazyPairs;
+  const ranks = work.rank.size;
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
     if (f.dev !== lastDev) {
       lastDev = f.dev;
       const dev = host.get(f.dev);
       vtep = dev !== undefined && dev.role === 'vtep' ? dev : undefined;
+      vtepRank = vtep !== undefined ? (work.rank.get(vtep) ?? -1) : -1;
       neighs = neighOf.get(f.dev);
     }
     if (vtep === undefined) continue;
@@ -186,13 +220,28 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
     const remote = cluster.nodeForAddress(dst);
     if (remote === undefined || remote === node) continue;
     const mac = lowerMac(f.mac);
-    const end = remoteEnd(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
+    const device = remoteDevice(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
+    const end = device?.id ?? remote.name;
     const neighDst = neighs?.get(mac);
-    const evidence =
-      neighDst === undefined
-        ? flat(node.name, ': fdb ', mac, ' dev ', vtep.name, ' dst ', dst)
-        : flat(node.name, ': fdb ', mac, ' dev ', vtep.name, ' dst ', dst, ', neigh ', neighDst, ' lladdr ', mac);
-    const edge = cluster.edges.pair('vxlan', vtep.id, end, false, evidence);
+    const endRank = lazy !== undefined && device !== undefined ? (work.rank.get(device) ?? -1) : -1;
+    let edge: TopoEdge;
+    if (lazy !== undefined && vtepRank >= 0 && endRank >= 0) {
+      // Both ends are interfaces, so EdgeSet.pair would order them by id: the ranks' order.
+      const key = vtepRank < endRank ? vtepRank * ranks + endRank : endRank * ranks + vtepRank;
+      const known = lazy.get(key);
+      if (known === undefined) {
+        const first = vtepRank < endRank;
+        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, node.name, mac, vtep.name, dst, neighDst);
+        cluster.edges.list.push(created);
+        lazy.set(key, created);
+        edge = created;
+      } else {
+        known.addFdb(node.name, mac, vtep.name, dst, neighDst);
+        edge = known;
+      }
+    } else {
+      edge = cluster.edges.pair('vxlan', vtep.id, end, false, fdbLine(node.name, mac, vtep.name, dst, neighDst));
+    }
     work.track(edge, end, dst);
     if (f.vni !== undefined) edge.vni ??= f.vni;
     work.addDst(vtep, dst);
@@ -211,8 +260,7 @@ function vxlanFromAnnotations(captured: readonly NodeWork[], work: TunnelWork): 
   for (const node of captured) {
     const host = node.host;
     if (host === undefined) continue;
-    const fdbComplete = host.topo.known.includes('fdb') && !host.topo.filtered.includes('fdb');
-    if (fdbComplete) continue;
+    if (fdbComplete(host.topo.known, host.topo.filtered)) continue;
     const own = cluster.k8s.nodes.get(node.name)?.flannel;
     for (const vtep of host.list) {
       if (vtep.role !== 'vtep') continue;

@@ -1,0 +1,74 @@
+import { describe, it, expect } from 'vitest';
+import { buildTopology } from './build';
+import { EdgeSet } from './edges';
+import { FdbVxlanEdge, fdbLine } from './lazyEdge';
+import { generateFlannelCluster } from '../synthetic/flannelCluster';
+import { fdb, flannelHost, neigh, snapshot } from './testSnapshots';
+
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
+describe('FDB VXLAN edges with lazily formatted evidence', () => {
+  it('serialise and read exactly like the plain edges of a small build', () => {
+    const snaps = generateFlannelCluster({ nodes: 12, podsPerNode: 2, seed: 3 });
+    const eager = buildTopology(snaps);
+    const lazy = buildTopology(snaps, { lazyEvidenceFromNodes: 0 });
+    expect(eager.edges.some((e) => e instanceof FdbVxlanEdge)).toBe(false);
+    expect(lazy.edges.filter((e) => e instanceof FdbVxlanEdge)).toHaveLength((12 * 11) / 2);
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+    expect(lazy.edges.map((e) => [e.id, e.kind, e.source, e.target, e.inferred, e.evidence, e.vni, e.outerSrc, e.outerDst, e.dstPort])).toEqual(
+      eager.edges.map((e) => [e.id, e.kind, e.source, e.target, e.inferred, e.evidence, e.vni, e.outerSrc, e.outerDst, e.dstPort]),
+    );
+  });
+
+  it('pair both nodes’ entries into one edge, ordered by id, with the neighbour entry in the line', () => {
+    const t = buildTopology(
+      [
+        snapshot('node2', [flannelHost(2, { fdb: [fdb('0a:00:00:00:00:01', 'flannel.1', '192.168.0.1')] })]),
+        snapshot('node1', [
+          flannelHost(1, { fdb: [fdb('0A:00:00:00:00:02', 'flannel.1', '192.168.0.2')], neighbours: [neigh('10.244.2.0', 'flannel.1', '0a:00:00:00:00:02')] }),
+        ]),
+      ],
+      { lazyEvidenceFromNodes: 2 },
+    );
+    const vxlan = t.edges.filter((e) => e.kind === 'vxlan');
+    expect(vxlan).toHaveLength(1);
+    expect(vxlan[0]).toBeInstanceOf(FdbVxlanEdge);
+    expect(plain(vxlan[0])).toEqual({
+      id: 'vxlan:node1/host/flannel.1<->node2/host/flannel.1',
+      kind: 'vxlan',
+      source: 'node1/host/flannel.1',
+      target: 'node2/host/flannel.1',
+      inferred: false,
+      evidence: [
+        'node1: fdb 0a:00:00:00:00:02 dev flannel.1 dst 192.168.0.2, neigh 10.244.2.0 lladdr 0a:00:00:00:00:02',
+        'node2: fdb 0a:00:00:00:00:01 dev flannel.1 dst 192.168.0.1',
+      ],
+      vni: 1,
+      outerDst: '192.168.0.2',
+      outerSrc: '192.168.0.1',
+      dstPort: 8472,
+    });
+  });
+
+  it('cap evidence and count the rest as EdgeSet does', () => {
+    const line = (k: number): string => fdbLine('n', `0a:00:00:00:00:${String(k).padStart(2, '0')}`, 'flannel.1', '10.0.0.2', undefined);
+    const lazy = new FdbVxlanEdge('a/host/flannel.1', 'b/host/flannel.1', 'n', '0a:00:00:00:00:00', 'flannel.1', '10.0.0.2', undefined);
+    const set = new EdgeSet();
+    const eager = set.pair('vxlan', 'a/host/flannel.1', 'b/host/flannel.1', false, line(0));
+    for (let k = 1; k <= 12; k++) {
+      lazy.addFdb('n', `0a:00:00:00:00:${String(k).padStart(2, '0')}`, 'flannel.1', '10.0.0.2', undefined);
+      set.addEvidence(eager, line(k));
+    }
+    set.finish();
+    expect(lazy.evidence).toEqual(eager.evidence);
+    expect(lazy.evidence.at(-1)).toBe('… and 3 more');
+    expect(lazy.id).toBe(eager.id);
+  });
+
+  it('take assigned evidence and ids like a plain object', () => {
+    const e = new FdbVxlanEdge('a/host/v', 'b/host/v', 'a', '0a:00:00:00:00:01', 'v', '10.0.0.2', undefined);
+    e.evidence = ['replaced'];
+    e.id = 'x';
+    expect(plain(e)).toEqual({ id: 'x', kind: 'vxlan', source: 'a/host/v', target: 'b/host/v', inferred: false, evidence: ['replaced'] });
+  });
+});
