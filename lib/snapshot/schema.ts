@@ -11,6 +11,7 @@
  * be empty. Sections read through `grep`/`head` are listed in `filtered`.
  */
 import { z } from 'zod';
+import { ROUTE_TYPES } from './routeTypes';
 
 export const SNAPSHOT_API_VERSION = 'podnet.dev/v1';
 
@@ -137,18 +138,7 @@ export const AddressSchema = z.object({
 });
 export type Address = z.infer<typeof AddressSchema>;
 
-export const RouteTypeSchema = z.enum([
-  'unicast',
-  'local',
-  'broadcast',
-  'multicast',
-  'anycast',
-  'blackhole',
-  'unreachable',
-  'prohibit',
-  'throw',
-  'nat',
-]);
+export const RouteTypeSchema = z.enum(ROUTE_TYPES);
 /** `ip route` route type. */
 export type RouteType = z.infer<typeof RouteTypeSchema>;
 
