@@ -57,6 +57,12 @@ interface DataState {
   /** Parsed bodies by snapshot id: a body never changes once stored, so they never go stale. */
   snapshots: BoundedLru<number, Snapshot>;
   building: Map<string, Promise<CachedTopology>>;
+  /**
+   * The last topology too large for the cache's byte budget (a 1,000-node
+   * cluster's is ~1 GB): kept alone so repeated reads of a big cluster do not
+   * rebuild it each time. Memory stays bounded: the budget plus this one.
+   */
+  oversized: { key: string; entry: CachedTopology } | undefined;
   retentionTimer: ReturnType<typeof setInterval> | undefined;
 }
 
@@ -75,6 +81,7 @@ function state(): DataState {
       topologies: new BoundedLru(config.topologyCacheEntries, config.topologyCacheBytes),
       snapshots: new BoundedLru(Math.max(1000, config.topologyCacheEntries * 100), config.topologyCacheBytes),
       building: new Map(),
+      oversized: undefined,
       retentionTimer: undefined,
     };
     g[STATE_KEY] = s;
@@ -290,7 +297,7 @@ export async function getTopology(cluster: string, at?: number): Promise<Topolog
   const nodes = await store.listNodes(cluster, revision);
   const fingerprint = nodes.map((n) => `${n.latestSnapshotId}${n.deleted ? 'd' : ''}`).join(',');
   const key = `${cluster}\u0000${revision}`;
-  const cached = s.topologies.get(key);
+  const cached = s.topologies.get(key) ?? (s.oversized?.key === key ? s.oversized.entry : undefined);
   if (cached && cached.fingerprint === fingerprint) return { revision, latestRevision, missing: cached.missing, topology: cached.topology };
 
   const buildKey = `${key}\u0000${fingerprint}`;
@@ -310,6 +317,7 @@ export async function getTopology(cluster: string, at?: number): Promise<Topolog
       const bytes = estimateTopologyBytes(topology);
       const entry: CachedTopology = { fingerprint: fingerprintOf(nodes, missing), missing, topology };
       s.topologies.set(key, entry, bytes);
+      if (s.topologies.get(key) === undefined) s.oversized = { key, entry };
       return entry;
     })();
     s.building.set(buildKey, pending);
