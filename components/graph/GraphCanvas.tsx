@@ -187,6 +187,8 @@ export default function GraphCanvas(props: GraphCanvasProps) {
         wheelSensitivity={0.3}
         boxSelectionEnabled={false}
         hideEdgesOnViewport={graph.nodes.length > 200}
+        // Large clusters pan and zoom a cached texture instead of redrawing every box (read at mount).
+        textureOnViewport={graph.nodes.length > 200}
         pixelRatio={1}
       />
     </div>
