@@ -82,6 +82,6 @@ function identifyPods(s: Snapshot, pods: readonly K8sPod[], result: ReadResult):
     ns.kind = 'pod';
     ns.pod = { namespace: pod.namespace ?? 'default', name: pod.name };
     if (pod.uid !== undefined) ns.pod.uid = pod.uid;
-    result.warnings.push({ message: `netns ${ns.name} on ${s.node.name} holds the IP of pod ${ns.pod.namespace}/${pod.name} (from the Kubernetes facts of another input)` });
+    result.warnings.push({ message: `netns ${ns.name} on ${s.node.name} holds the IP of pod ${ns.pod.namespace}/${pod.name} (from kubectl output read elsewhere in the evidence)` });
   }
 }

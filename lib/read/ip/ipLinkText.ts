@@ -78,7 +78,7 @@ const ONELINE_ADDR = /^\s*(\d+):\s+([^\s:@]+)(?:@(\S+))?\s+(inet6?)\s+(.*)$/;
  * Parses the output of `ip addr`, `ip link` and their variants. Never throws;
  * lines it cannot place are returned in `skipped` with their line numbers.
  */
-export function parseIpLinkText(lines: readonly string[], firstLine: number): ParseOutput<LinkWithAddresses> {
+export function parseIpLinkText(lines: readonly string[], firstLine: number, opts: { dev?: string } = {}): ParseOutput<LinkWithAddresses> {
   const out = emptyOutput<LinkWithAddresses>();
   const blocks: Block[] = [];
   const byIndex = new Map<number, Block>();
@@ -104,6 +104,13 @@ export function parseIpLinkText(lines: readonly string[], firstLine: number): Pa
         if (block.link.ifindex !== undefined) byIndex.set(block.link.ifindex, block);
         current = block;
         continue;
+      }
+
+      if (current === undefined && blocks.length === 0 && opts.dev !== undefined && isIfName(opts.dev) &&
+        (first === 'inet' || first === 'inet6' || first.startsWith('link/') || isKindWord(first))) {
+        // `ip -d link show flannel.1 | tail -1` keeps only the detail line; the command named the device.
+        current = { link: { name: opts.dev }, addresses: [], detailed: isKindWord(first), kindFromDetail: false };
+        blocks.push(current);
       }
 
       const oneline = ONELINE_ADDR.exec(text);

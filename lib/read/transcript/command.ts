@@ -89,7 +89,7 @@ export const KNOWN_PROGRAMS = new Set([
   'ip', 'bridge', 'brctl', 'route', 'netstat', 'kubectl', 'k', 'oc', 'kubecolor', 'ethtool', 'cat', 'ls', 'grep',
   'egrep', 'sysctl', 'nsenter', 'docker', 'crictl', 'sudo', 'exit', 'logout', 'ping', 'traceroute', 'tracepath',
   'iptables', 'iptables-save', 'ipvsadm', 'tcpdump', 'arp', 'ifconfig', 'ss', 'conntrack', 'calicoctl', 'ssh',
-  'curl', 'nc', 'microk8s', 'k3s', 'readlink', 'head', 'su', 'mtr', 'watch', 'ip6tables', 'nerdctl',
+  'curl', 'nc', 'microk8s', 'k3s', 'readlink', 'head', 'su', 'mtr', 'watch', 'ip6tables', 'nerdctl', 'cilium', 'cilium-dbg', 'hubble',
 ]);
 
 /** Analyses one command line. Never throws. */
@@ -806,6 +806,10 @@ export function classify(argv: string[]): CommandKind | null {
     case 'docker':
     case 'nerdctl':
       return { kind: 'unsupported', reason: `${prog} ${args[0] ?? ''} output is not read; run ip commands in the pod's netns (ip netns exec, nsenter -t PID -n) to show it`.replace('  ', ' ') };
+    case 'cilium':
+    case 'cilium-dbg':
+    case 'hubble':
+      return { kind: 'unsupported', reason: `${prog} output is not read; podnet recognises Cilium from its cilium_host/cilium_vxlan/lxc devices and says where its eBPF datapath makes a route-based trace unfaithful` };
     case 'watch':
       return { kind: 'unsupported', reason: 'watch output is a screen refresh; paste the command without watch' };
     case 'iptables':

@@ -263,7 +263,7 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
           items = out.items.map((link) => ({ link, addresses: [] }));
         }
       } else {
-        const out = parseIpLinkText(lines, first);
+        const out = parseIpLinkText(lines, first, kind.dev !== undefined ? { dev: kind.dev } : {});
         if (!absorb(ctx, out)) return nothingRead(ctx, 'interfaces');
         items = out.items;
       }

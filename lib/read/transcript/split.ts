@@ -49,14 +49,23 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 /** The input's lines, cleaned of what a terminal adds (colours, `\r`) and of indentation common to all. */
 export function transcriptLines(input: string): string[] {
   const lines = input.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).map((l) => l.replace(ANSI, '').replace(/\s+$/, ''));
-  let indent = Infinity;
+  // Forum posts and Markdown quotes indent every line by the same blanks, often a tab:
+  // strip the leading whitespace all non-blank lines share, character for character.
+  let common: string | null = null;
   for (const l of lines) {
     if (l.trim() === '') continue;
-    const m = /^ */.exec(l);
-    indent = Math.min(indent, m ? m[0].length : 0);
+    const lead = /^[ \t]*/.exec(l)?.[0] ?? '';
+    if (common === null) common = lead;
+    else {
+      let k = 0;
+      while (k < common.length && k < lead.length && common[k] === lead[k]) k++;
+      common = common.slice(0, k);
+    }
+    if (common === '') return lines;
   }
-  if (indent === Infinity || indent === 0) return lines;
-  return lines.map((l) => l.slice(indent));
+  if (common === null || common === '') return lines;
+  const n = common.length;
+  return lines.map((l) => l.slice(n));
 }
 
 const PROSE = 'prose: text written between commands';
