@@ -14,8 +14,37 @@
  * toJSON; nothing in the repository does.
  */
 import type { TopoEdge, TopoEdgeKind } from './types';
-import { flat } from './addr';
+import type { Neighbour } from '../snapshot/schema';
+import { flat, lowerMac } from './addr';
 import { MAX_EVIDENCE } from './edges';
+
+/** Where an FDB entry's MAC finds flannel's neighbour entry (the remote VTEP address). */
+export interface NeighbourSource {
+  get(mac: string): string | undefined;
+}
+
+/**
+ * One VTEP's neighbour entries by lower-case MAC, indexed on first use: a
+ * lazily formatted line looks its neighbour up when read, so the build does
+ * not index a million neighbour entries nobody may ask about.
+ */
+export class NeighbourLookup implements NeighbourSource {
+  #map: Map<string, string> | undefined = undefined;
+
+  constructor(
+    private readonly neighbours: readonly Neighbour[],
+    private readonly dev: string,
+  ) {}
+
+  get(mac: string): string | undefined {
+    if (this.#map === undefined) {
+      const map = new Map<string, string>();
+      for (const n of this.neighbours) if (n.dev === this.dev && n.lladdr !== undefined) map.set(lowerMac(n.lladdr), n.dst);
+      this.#map = map;
+    }
+    return this.#map.get(mac);
+  }
+}
 
 /** A `vxlan` edge whose id and evidence lines are formatted when first read. */
 export class FdbVxlanEdge implements TopoEdge {
@@ -34,18 +63,18 @@ export class FdbVxlanEdge implements TopoEdge {
   #mac1: string;
   #dev1: string;
   #dst1: string;
-  #neigh1: string | undefined;
+  #neigh1: NeighbourSource | undefined;
   #node2: string | undefined = undefined;
   #mac2 = '';
   #dev2 = '';
   #dst2 = '';
-  #neigh2: string | undefined = undefined;
+  #neigh2: NeighbourSource | undefined = undefined;
   #rest: string[] | undefined = undefined;
   #dropped = 0;
   #id: string | undefined = undefined;
   #evidence: string[] | undefined = undefined;
 
-  constructor(source: string, target: string, node: string, mac: string, dev: string, dst: string, neigh: string | undefined) {
+  constructor(source: string, target: string, node: string, mac: string, dev: string, dst: string, neigh: NeighbourSource | undefined) {
     this.kind = 'vxlan';
     this.source = source;
     this.target = target;
@@ -68,8 +97,8 @@ export class FdbVxlanEdge implements TopoEdge {
 
   get evidence(): string[] {
     if (this.#evidence === undefined) {
-      const lines = [fdbLine(this.#node1, this.#mac1, this.#dev1, this.#dst1, this.#neigh1)];
-      if (this.#node2 !== undefined) lines.push(fdbLine(this.#node2, this.#mac2, this.#dev2, this.#dst2, this.#neigh2));
+      const lines = [fdbLine(this.#node1, this.#mac1, this.#dev1, this.#dst1, this.#neigh1?.get(this.#mac1))];
+      if (this.#node2 !== undefined) lines.push(fdbLine(this.#node2, this.#mac2, this.#dev2, this.#dst2, this.#neigh2?.get(this.#mac2)));
       if (this.#rest !== undefined) lines.push(...this.#rest);
       if (this.#dropped > 0) lines.push(`… and ${this.#dropped} more`);
       this.#evidence = lines;
@@ -86,7 +115,7 @@ export class FdbVxlanEdge implements TopoEdge {
    * only while the topology is built, before anything reads `evidence`; the
    * cap and the `… and N more` line match EdgeSet.addEvidence.
    */
-  addFdb(node: string, mac: string, dev: string, dst: string, neigh: string | undefined): void {
+  addFdb(node: string, mac: string, dev: string, dst: string, neigh: NeighbourSource | undefined): void {
     const lines = 1 + (this.#node2 !== undefined ? 1 : 0) + (this.#rest?.length ?? 0);
     if (lines >= MAX_EVIDENCE) {
       this.#dropped++;
@@ -97,7 +126,7 @@ export class FdbVxlanEdge implements TopoEdge {
       this.#dst2 = dst;
       this.#neigh2 = neigh;
     } else {
-      (this.#rest ??= []).push(fdbLine(node, mac, dev, dst, neigh));
+      (this.#rest ??= []).push(fdbLine(node, mac, dev, dst, neigh?.get(mac)));
     }
     this.#evidence = undefined;
   }

@@ -13,7 +13,8 @@ import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp, lower
 import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
-import { FdbVxlanEdge, fdbLine } from './lazyEdge';
+import { FdbVxlanEdge, NeighbourLookup, fdbLine } from './lazyEdge';
+import type { NeighbourSource } from './lazyEdge';
 
 /** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
 export const LINUX_VXLAN_PORT = 8472;
@@ -179,31 +180,31 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
   const { cluster } = work;
+  const lazy = work.lazyPairs;
   // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry: the same tunnel, seen at L3.
-  const neighOf = new Map<string, Map<string, string>>();
-  let lastDev = '';
-  let lastMap: Map<string, string> | undefined;
-  for (const n of host.topo.neighbours) {
-    if (n.lladdr === undefined) continue;
-    // Entries come grouped by device: look the device up once per run.
-    if (n.dev !== lastDev) {
-      lastDev = n.dev;
-      lastMap = undefined;
-      if (host.get(n.dev)?.role === 'vtep') {
-        lastMap = neighOf.get(n.dev);
-        if (lastMap === undefined) {
-          lastMap = new Map();
+  const neighOf = new Map<string, NeighbourSource>();
+  if (lazy === undefined) {
+    let lastDev = '';
+    let lastMap: Map<string, string> | undefined;
+    for (const n of host.topo.neighbours) {
+      if (n.lladdr === undefined) continue;
+      // Entries come grouped by device: look the device up once per run.
+      if (n.dev !== lastDev) {
+        lastDev = n.dev;
+        lastMap = undefined;
+        if (host.get(n.dev)?.role === 'vtep') {
+          const known = neighOf.get(n.dev);
+          lastMap = known instanceof Map ? known : new Map<string, string>();
           neighOf.set(n.dev, lastMap);
         }
       }
+      lastMap?.set(lowerMac(n.lladdr), n.dst);
     }
-    lastMap?.set(lowerMac(n.lladdr), n.dst);
   }
-  lastDev = '';
+  let lastDev = '';
   let vtep: TopoInterface | undefined;
   let vtepRank = -1;
-  let neighs: Map<string, string> | undefined;
-  const lazy = work.lazyPairs;
+  let neighs: NeighbourSource | undefined;
   const ranks = work.rank.size;
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
@@ -213,6 +214,11 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
       vtep = dev !== undefined && dev.role === 'vtep' ? dev : undefined;
       vtepRank = vtep !== undefined ? (work.rank.get(vtep) ?? -1) : -1;
       neighs = neighOf.get(f.dev);
+      if (lazy !== undefined && vtep !== undefined && neighs === undefined) {
+        // Indexed only if a line is read: most never are.
+        neighs = new NeighbourLookup(host.topo.neighbours, f.dev);
+        neighOf.set(f.dev, neighs);
+      }
     }
     if (vtep === undefined) continue;
     const dst = canon(f.dst);
@@ -222,7 +228,6 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
     const mac = lowerMac(f.mac);
     const device = remoteDevice(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
     const end = device?.id ?? remote.name;
-    const neighDst = neighs?.get(mac);
     const endRank = lazy !== undefined && device !== undefined ? (work.rank.get(device) ?? -1) : -1;
     let edge: TopoEdge;
     if (lazy !== undefined && vtepRank >= 0 && endRank >= 0) {
@@ -231,16 +236,16 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
       const known = lazy.get(key);
       if (known === undefined) {
         const first = vtepRank < endRank;
-        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, node.name, mac, vtep.name, dst, neighDst);
+        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, node.name, mac, vtep.name, dst, neighs);
         cluster.edges.list.push(created);
         lazy.set(key, created);
         edge = created;
       } else {
-        known.addFdb(node.name, mac, vtep.name, dst, neighDst);
+        known.addFdb(node.name, mac, vtep.name, dst, neighs);
         edge = known;
       }
     } else {
-      edge = cluster.edges.pair('vxlan', vtep.id, end, false, fdbLine(node.name, mac, vtep.name, dst, neighDst));
+      edge = cluster.edges.pair('vxlan', vtep.id, end, false, fdbLine(node.name, mac, vtep.name, dst, neighs?.get(mac)));
     }
     work.track(edge, end, dst);
     if (f.vni !== undefined) edge.vni ??= f.vni;
