@@ -30,6 +30,11 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: undefined, b: [2, 1, undefined] })).toBe('{"b":[2,1,null]}');
   });
 
+  it('keeps a "__proto__" key as data', () => {
+    const v = JSON.parse('[{"__proto__":null,"a":1}]') as unknown;
+    expect(canonicalJson(v)).toBe('[{"__proto__":null,"a":1}]');
+  });
+
   it('parses back to a value JSON.stringify-equal to the input', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

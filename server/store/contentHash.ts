@@ -26,7 +26,8 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const obj = value as Record<string, unknown>;
-  const sorted: Record<string, unknown> = {};
+  // A null-prototype object: a JSON key "__proto__" is data, and `{}`'s setter would swallow it.
+  const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(obj).sort()) sorted[key] = obj[key];
   return sorted;
 }
