@@ -63,6 +63,9 @@ test('a wrong token is refused with the reason, and the file can be added once t
     { name: 'node1-docker0.txt', mimeType: 'text/plain', buffer: readFileSync(path.join(ROOT, 'e2e', 'fixtures', 'docker0-flannel', 'node1.txt')) },
   ]);
   const card = page.getByRole('article', { name: 'File node1-docker0.txt' });
+  // As a person does: wait for the preview to propose a node name, then overwrite it
+  // (typing while the proposal lands would interleave the two).
+  await expect(card.getByRole('textbox', { name: 'Node name' })).toHaveValue('node1');
   await card.getByRole('textbox', { name: 'Node name' }).fill('e2e-docker0-node');
   await card.getByRole('button', { name: /Add to cluster/ }).click();
   await expect(card.getByRole('alert')).toContainText(`the token is not valid for cluster ${podnet.cluster}`);
