@@ -15,6 +15,7 @@ import { netnsNameIdentity } from '../collector/podIdentity';
 import { defaultSpoolDir, Spool } from '../collector/spool';
 import { CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './errors';
 import type { CliIo } from './program';
+import { exitQuietlyOnEpipe } from './stdio';
 
 /** Options as commander hands them over. */
 interface CollectFlags {
@@ -211,6 +212,8 @@ export function registerCollect(program: Command, io: CliIo, setCode: (code: num
  * Exit codes and error messages are those of the full CLI.
  */
 export async function runCollectCli(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The collector bundle's process entry (collector/main.ts) comes through here, not through program.ts's main.
+  exitQuietlyOnEpipe();
   let code = EXIT_OK;
   const program = new Commander().name('podnet').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerCollect(program, io, (c) => (code = c), env);

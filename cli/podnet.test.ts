@@ -248,3 +248,23 @@ describe('podnet validate', () => {
     expect(r.stdout).toMatch(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: not JSON`));
   });
 });
+
+describe('podnet piped into head', () => {
+  // head exits after its first line; the CLI's next write then fails with EPIPE.
+  const piped = (cmd: string): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile('bash', ['-c', `${cmd} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT }, (err, stdout, stderr) => {
+        resolve({ code: err ? 1 : 0, stdout, stderr });
+      });
+    });
+
+  it.each([
+    ['collect --help', `node ${BIN} collect --help`],
+    ['trace --help', `node ${BIN} trace --help`],
+    ['inspect --json', `node ${BIN} inspect --json ${DOCKER}/node1.txt ${DOCKER}/node2.txt`],
+  ])('exits quietly with status 0 (%s)', async (_name, cmd) => {
+    const r = await piped(cmd);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.stdout.trim()).toBe('0');
+  });
+});

@@ -14,6 +14,7 @@ import { CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './errors';
 import { registerCollect } from './collect';
 import { registerServe } from './serve';
 import { registerToken } from './token';
+import { exitQuietlyOnEpipe } from './stdio';
 import { failOnUnusable, readAll, readerWarnings, readText } from './evidence';
 import { jsonSyntaxError, lineOfPath } from '../lib/read/jsonLocation';
 
@@ -203,6 +204,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
 
 /** Entry from the bin: real streams, real exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  exitQuietlyOnEpipe();
   const code = await runCli(argv, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
