@@ -1,10 +1,17 @@
 /**
  * One process per pod netns: `ip -n NS -j -d -force -batch FILE` runs every
  * read the pod needs (links, addresses, routes of both families, rules,
- * neighbours, netns ids, and netconf for forwarding/rp_filter) in a single
- * iproute2 process. Measured on a 110-pod node (collector/bench.ts), ten
- * processes per netns cost ~6 s CPU per collection; one costs a small
- * fraction, which is what makes a 30 s interval affordable.
+ * neighbours, and netconf for forwarding/rp_filter) in a single iproute2
+ * process. Measured on a 110-pod node (collector/bench.ts), ten processes per
+ * netns cost ~6 s CPU per collection; one costs a small fraction, which is
+ * what makes a 30 s interval affordable.
+ *
+ * `netns list-id` is not in it: iproute2 names each nsid by opening every
+ * entry of /var/run/netns, so one run costs O(netns on the node) and one per
+ * pod O(pods²) per collection (with 122 netns: 3.9 ms CPU per pod batch with
+ * it, 1.9 ms without). The host's list-id names the pods, and a pod's own
+ * list-id is read afterwards only where the host side does not account for
+ * one of its veths (collectNode's `podNetnsIdsNeeded`).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,14 +32,31 @@ import { runManyWith, runPlans, type NetnsPlan } from './runner';
 import { bridgeCommand, describeTarget, ipCommand, type NetnsTarget } from './target';
 
 /** The batch, in order; the index of a line is how its output is found. */
-export const BATCH_LINES = ['link show', 'addr show', 'route show table all', 'rule show', 'neigh show', 'netns list-id', 'netconf show'] as const;
+export const BATCH_LINES = ['link show', 'addr show', 'route show table all', 'rule show', 'neigh show', 'netconf show'] as const;
 
-/** Writes the batch file once per collection; returns its path and a cleanup. */
-export async function writeBatchFile(): Promise<{ file: string; remove: () => Promise<void> }> {
+/**
+ * The batch with `netns list-id` too, for netns files outside /var/run/netns
+ * (docker's): the host's list-id cannot name those, so only their own says
+ * where their veths lead.
+ */
+export const BATCH_LINES_WITH_IDS = [...BATCH_LINES, 'netns list-id'] as const;
+
+/** The batch files of one collection. */
+export interface BatchFiles {
+  /** BATCH_LINES. */
+  file: string;
+  /** BATCH_LINES_WITH_IDS. */
+  withIds: string;
+  remove: () => Promise<void>;
+}
+
+/** Writes the batch files once per collection; returns their paths and a cleanup. */
+export async function writeBatchFile(): Promise<BatchFiles> {
   const dir = await mkdtemp(path.join(tmpdir(), 'podnet-batch-'));
   const file = path.join(dir, 'netns.batch');
-  await writeFile(file, `${BATCH_LINES.join('\n')}\n`);
-  return { file, remove: () => rm(dir, { recursive: true, force: true }) };
+  const withIds = path.join(dir, 'netns-ids.batch');
+  await Promise.all([writeFile(file, `${BATCH_LINES.join('\n')}\n`), writeFile(withIds, `${BATCH_LINES_WITH_IDS.join('\n')}\n`)]);
+  return { file, withIds, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -118,14 +142,17 @@ function items<T>(out: ParseOutput<T>, ctx: string, what: string, warnings: stri
  * when the netns holds a bridge or VXLAN device, where the FDB decides
  * forwarding). IPv6 policy rules are not read here: `ip rule` without a
  * family lists IPv4 rules only, and pods keep the kernel's default rules.
+ * `withIds` names a batch file of BATCH_LINES_WITH_IDS (netns ids read in
+ * the same process); without it `batchFile` holds BATCH_LINES.
  */
 export function batchedNetnsPlan(
   target: NetnsTarget,
   meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
-  opts: { batchFile: string; ipv6?: boolean },
+  opts: { batchFile: string; withIds?: string; ipv6?: boolean },
 ): NetnsPlan {
   const ctx = `netns ${meta.name}`;
-  const cmd = ipCommand(target, ['-j', '-d', '-force', '-batch', opts.batchFile]);
+  const lines: readonly string[] = opts.withIds !== undefined ? BATCH_LINES_WITH_IDS : BATCH_LINES;
+  const cmd = ipCommand(target, ['-j', '-d', '-force', '-batch', opts.withIds ?? opts.batchFile]);
   return {
     first: [cmd],
     then([r = NOT_RUN]) {
@@ -137,9 +164,9 @@ export function batchedNetnsPlan(
         warnings.push(`${ctx}: \`${[cmd.file, ...cmd.args].join(' ')}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
         return done;
       }
-      const { values, errors } = splitBatchOutput(r.stdout, r.stderr, BATCH_LINES.length);
+      const { values, errors } = splitBatchOutput(r.stdout, r.stderr, lines.length);
       for (const e of errors) warnings.push(`${ctx}: ip batch ${e}`);
-      const [links, addrs, routes, rules, neigh, ids, netconf] = values;
+      const [links, addrs, routes, rules, neigh, netconf, ids] = values;
       if (links !== undefined) netns.links = items(readIpLinkJson(links), ctx, 'link', warnings);
       if (addrs !== undefined) netns.addresses = items(readIpAddrJson(addrs), ctx, 'addr', warnings).flatMap((l) => l.addresses);
       if (Array.isArray(routes)) {
@@ -180,7 +207,7 @@ const NOT_RUN: ExecResult = { stdout: '', stderr: 'not run', code: -1 };
 export async function collectNetnsBatched(
   target: NetnsTarget,
   meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef },
-  opts: { exec: Exec; batchFile: string; ipv6?: boolean },
+  opts: { exec: Exec; batchFile: string; withIds?: string; ipv6?: boolean },
 ): Promise<{ netns: NetnsSnapshot; warnings: string[] }> {
   const [one] = await runPlans([batchedNetnsPlan(target, meta, opts)], runManyWith(opts.exec));
   if (!one) throw new Error('runPlans returned nothing for one plan');

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { collectNode } from './collect';
-import { execCommand, mustRun, type Exec } from './exec';
+import { execCommand, mustRun } from './exec';
 import { sleep } from './push';
 import { shellRunMany, type RunMany } from './runner';
 
@@ -191,11 +191,7 @@ async function main(): Promise<void> {
     let raw = 0;
     let gz = 0;
     let processes = 0;
-    // Every process the collection starts: the ones Node spawns itself, and each command (plus the shell) a runner spawns.
-    const counting: Exec = async (file, args) => {
-      processes++;
-      return execCommand(file, args);
-    };
+    // Every process the collection starts: each command, plus the shell, a runner spawns (the product injects no Exec, so none here either).
     const shell = shellRunMany();
     const countingRunner: RunMany = async (cmds) => {
       processes += cmds.length + 1;
@@ -206,7 +202,7 @@ async function main(): Promise<void> {
       const s0 = selfCpuMs();
       const c0 = s0 + childrenCpuMs();
       processes = 0;
-      const { snapshot, warnings } = await collectNode({ nodeName: 'bench', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, exec: counting, runMany: countingRunner });
+      const { snapshot, warnings } = await collectNode({ nodeName: 'bench', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, runMany: countingRunner });
       const json = JSON.stringify(snapshot);
       const body = gzipSync(Buffer.from(json));
       const s1 = selfCpuMs();
