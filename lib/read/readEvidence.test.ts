@@ -348,3 +348,28 @@ describe('readEvidence never fails on arbitrary input', () => {
     );
   });
 });
+
+describe('readEvidence on a paste that starts on another machine', () => {
+  const paste = [
+    'PS C:\\Users\\ops> ssh ubuntu@10.20.0.21',
+    'Welcome to Ubuntu 22.04.3 LTS (GNU/Linux 5.15.0-88-generic x86_64)',
+    'ubuntu@wk-1:~$ ip -4 a',
+    '2: ens18: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000',
+    '    inet 10.20.0.21/24 brd 10.20.0.255 scope global ens18',
+    '       valid_lft forever preferred_lft forever',
+    'ubuntu@wk-1:~$ exit',
+    'logout',
+    'Connection to 10.20.0.21 closed.',
+    'PS C:\\Users\\ops>',
+  ].join('\r\n');
+
+  it('is about the ssh host alone: the PowerShell machine where nothing was read is no node', () => {
+    const r = readEvidence(paste, { fileName: 'wk-1.txt' });
+    expect(r.snapshots.map((s) => s.node.name)).toEqual(['10.20.0.21']);
+  });
+
+  it('takes NODE=FILE as the name of that one node', () => {
+    const r = readEvidence(paste, { fileName: 'wk-1.txt', nodeName: 'wk-1' });
+    expect(r.snapshots.map((s) => s.node.name)).toEqual(['wk-1']);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { validateSnapshot } from '../snapshot/validate';
 import type { Snapshot } from '../snapshot/schema';
-import { assemble, enforceSchema } from './assemble';
+import { assemble, enforceSchema, type NodeEvidence } from './assemble';
 import { reconcileReadings } from './reconcile';
 import { readTranscript } from './transcript/readTranscript';
 import type { ReadOptions, ReadResult, ReadWarning } from './types';
@@ -131,7 +131,17 @@ function readTranscriptEvidence(input: string, opts: ReadOptions): ReadResult {
     result.error = error;
     return result;
   }
-  const nodes = evidence.nodes.filter((n, i) => i === 0 || n.netns.size > 0 || n.pods.length > 0 || n.nodes.length > 0);
+  const hasEvidence = (n: NodeEvidence): boolean => n.netns.size > 0 || n.pods.length > 0 || n.nodes.length > 0;
+  // The transcript's own machine is a node only when something was read there: a paste that starts
+  // on a laptop (`PS C:\> ssh ubuntu@node`) and does all its work in the ssh session is about that node.
+  const ownUsed = hasEvidence(evidence.nodes[0] as NodeEvidence) || !evidence.nodes.some((n, i) => i > 0 && hasEvidence(n));
+  let nodes = evidence.nodes.filter((n, i) => (i === 0 ? ownUsed : hasEvidence(n)));
+  if (!ownUsed && nodes.length === 1 && opts.nodeName !== undefined) {
+    // NODE=FILE names what the file is about, and that is the one node it holds.
+    const only: NodeEvidence = { ...(nodes[0] as NodeEvidence) };
+    delete only.sshHost;
+    nodes = [only];
+  }
   const assembled = assemble(nodes, opts);
   result.snapshots = assembled.snapshots;
   warnings.push(...assembled.warnings);

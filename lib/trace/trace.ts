@@ -147,7 +147,11 @@ class Walk {
     }
     this.crumbs.add(crumb);
 
-    if (ns.routes.length === 0 && !ns.known.includes('routes')) {
+    // The local table follows from the addresses (the kernel adds it with them), so a packet to one of
+    // this netns's own addresses is delivered even when `ip route` was not captured there: a pod
+    // pasted with only `ip -o addr` still receives.
+    const ownAddress = m.kind === 'route' && m.table === 'local';
+    if (ns.routes.length === 0 && !ns.known.includes('routes') && !ownAddress) {
       this.insufficient(hop, `the routing table of ${ns.id} (ip route)`, `the routes of ${ns.id} are not in the evidence`);
       return;
     }

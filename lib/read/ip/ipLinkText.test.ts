@@ -256,3 +256,19 @@ describe('parseIpLinkText kinds and details', () => {
     expect(r.skipped[1]?.text).toBe('bash: ipp: command not found');
   });
 });
+
+describe('parseIpLinkText without link lines', () => {
+  it('knows tunl0 is the ipip fallback device even when ip -4 a / ip -br a print no link/ipip line', () => {
+    const four = parseIpLinkText(
+      [
+        '5: tunl0@NONE: <NOARP,UP,LOWER_UP> mtu 1480 qdisc noqueue state UNKNOWN group default qlen 1000',
+        '    inet 192.168.201.0/32 scope global tunl0',
+        '       valid_lft forever preferred_lft forever',
+      ],
+      1,
+    );
+    expect(four.items[0]?.link).toMatchObject({ name: 'tunl0', kind: 'ipip' });
+    const brief = parseIpLinkText(['tunl0@NONE       UNKNOWN        192.168.87.64/32 '], 1);
+    expect(brief.items[0]?.link).toMatchObject({ name: 'tunl0', kind: 'ipip' });
+  });
+});

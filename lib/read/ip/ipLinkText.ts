@@ -482,6 +482,10 @@ function finish(b: Block, nameToIndex: Map<string, number>): LinkWithAddresses {
   let kind: LinkKind | undefined = link.kind;
   // In `-d` output every virtual device prints a kind line; an Ethernet link without one is a NIC.
   if (kind === undefined && b.detailed && b.linkType === 'ether') kind = 'device';
+  // `tunl0` is the name the ipip module gives its fallback device (remote any, local any), and
+  // no other device can take it once the module is loaded: `ip -4 a` and `ip -br a` print no
+  // `link/ipip` line, yet Calico's tunnel must still decapsulate in the trace.
+  if (kind === undefined && link.name === 'tunl0') kind = 'ipip';
   if (kind !== undefined) link.kind = kind;
   if (kind === 'veth' && b.linkedName !== undefined && link.peer?.ifindex === undefined) {
     // `veth0@veth1`: the peer is in this namespace and iproute2 printed its name.

@@ -39,8 +39,10 @@ const PATTERNS: PromptPattern[] = [
   { re: /^((I have no name!)@([\w.-]+):[^\s#$]*\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // root@host ~ #  (Gentoo)   user@host ~ $
   { re: /^(([^\s@:]+)@([\w.-]+)\s+[~/][^\s#$]*\s+[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
-  // bash-5.1#   sh-4.4$   bash$
-  { re: /^((?:ba|z|k|da|a)?sh(?:-\d+(?:\.\d+)*)?[#$])(?:\s+(.*))?$/, strength: 'strong', command: 2 },
+  // bash-5.1#   sh-4.4$   bash$   -bash-4.2#  (a login shell whose profile sets no PS1: argv[0] starts with '-')
+  { re: /^(-?(?:ba|z|k|da|a)?sh(?:-\d+(?:\.\d+)*)?[#$])(?:\s+(.*))?$/, strength: 'strong', command: 2 },
+  // PS C:\Users\ops>   (Windows PowerShell, where many pastes start with `ssh user@node`)
+  { re: /^(PS [A-Za-z]:\\[^>]*>)(?:\s+(.*))?$/, strength: 'strong', command: 2 },
   // ➜  ~   ➜  podnet git:(main) ✗
   { re: /^(➜\s+\S+(?:\s+git:\([^)]*\))?(?:\s+✗)?)(?:\s+(.*))?$/, strength: 'strong', command: 2 },
   // / #   ~ $   /root #   (busybox in a pod, minimal shells)

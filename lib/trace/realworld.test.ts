@@ -1,0 +1,159 @@
+/**
+ * The unseen-capture check: each realworld fixture holds what a cluster's own
+ * `traceroute` / `mtr` printed. Read the files as the CLI does (readEvidence,
+ * reconcileReadings, buildTopology), trace, and hold the predicted traceroute
+ * to the one in the capture — parsed from the capture, not copied from podnet.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readEvidence } from '../read/readEvidence';
+import { reconcileReadings, type ReadingToReconcile } from '../read/reconcile';
+import { buildTopology } from '../topology/build';
+import { trace } from './trace';
+import type { Disposition, Trace } from './types';
+
+const ROOT = path.join(__dirname, '..', '..', 'e2e', 'fixtures', 'realworld');
+
+function text(file: string): string {
+  return readFileSync(path.join(ROOT, file), 'utf8');
+}
+
+/** `NODE=FILE` or `FILE`, as on the command line. */
+function traceFiles(args: readonly string[], from: string, to: string): Trace {
+  const readings: ReadingToReconcile[] = args.map((arg) => {
+    const m = /^([^=/]+)=(.+)$/.exec(arg);
+    const file = m ? (m[2] as string) : arg;
+    const nodeName = m ? m[1] : undefined;
+    const result = readEvidence(text(file), { fileName: path.basename(file), ...(nodeName !== undefined ? { nodeName } : {}) });
+    expect(result.error, `${file}: ${result.error?.message ?? ''}`).toBeUndefined();
+    return nodeName !== undefined ? { result, nodeName } : { result };
+  });
+  reconcileReadings(readings);
+  return trace(buildTopology(readings.flatMap((r) => r.result.snapshots)), from, to);
+}
+
+/**
+ * The hop addresses a pasted traceroute / tracepath / mtr printed after the
+ * command line containing `command` (the first such line in `file`): one per
+ * TTL, `*` for a silent one.
+ */
+function observedHops(file: string, command: string): string[] {
+  const lines = text(file).split(/\r\n|\n/);
+  const at = lines.findIndex((l) => l.includes(command));
+  expect(at, `${file}: no line with "${command}"`).toBeGreaterThanOrEqual(0);
+  const hops: string[] = [];
+  for (const line of lines.slice(at + 1)) {
+    if (/^(traceroute to|Start:|HOST:|\s*\d+\?:\s*\[LOCALHOST\])/.test(line)) continue;
+    // mtr --report: `  1.|-- 10.0.0.1   0.0% …`; traceroute: ` 1  10.0.0.1  0.1 ms …` or ` 2  * * *`;
+    // tracepath: ` 1:  10.0.0.1   0.1ms`.
+    const m = /^\s*(\d+)(?:\.\|--|:|\s)\s*(\S+)/.exec(line);
+    if (!m) break;
+    const addr = (m[2] as string).replace(/^\((.*)\)$/, '$1');
+    if (Number(m[1]) !== hops.length + 1 && !(line.includes(':') && Number(m[1]) === hops.length)) break;
+    if (Number(m[1]) === hops.length) continue; // tracepath repeats a TTL for its pmtu line
+    hops.push(addr === '???' ? '*' : addr);
+  }
+  expect(hops.length, `${file}: no hops after "${command}"`).toBeGreaterThan(0);
+  return hops;
+}
+
+interface Case {
+  title: string;
+  files: string[];
+  from: string;
+  to: string;
+  verdict: Disposition;
+  /** Where the cluster's own traceroute for this path is: file and a unique piece of its command line. */
+  observed: { file: string; command: string };
+}
+
+/**
+ * Delivered: podnet's traceroute is the observed one. Leaving the evidence:
+ * the observed hops up to the last captured node, then `?`.
+ */
+function expectTracerouteMatches(t: Trace, observed: string[], c: Case): void {
+  if (c.verdict === 'delivered') {
+    expect(t.traceroute).toEqual(observed);
+    return;
+  }
+  const known = t.traceroute.slice(0, -1);
+  expect(t.traceroute.at(-1)).toBe('?');
+  expect(known.length).toBeLessThan(observed.length);
+  expect(known).toEqual(observed.slice(0, known.length));
+}
+
+const CASES: Case[] = [
+  {
+    title: 'flannel VXLAN on cni0, Vagrant nodes (both on 10.0.2.15 by NAT), PuTTY CRLF paste: master pod → worker1 pod',
+    files: ['flannel-vxlan-vagrant-putty/k8s-master.txt', 'flannel-vxlan-vagrant-putty/k8s-worker1.txt'],
+    from: 'busybox-7d8f6c5b9-xk2lp',
+    to: '10.244.1.5',
+    verdict: 'delivered',
+    observed: { file: 'flannel-vxlan-vagrant-putty/k8s-master.txt', command: 'traceroute -n 10.244.1.5' },
+  },
+  {
+    title: 'flannel VXLAN: worker1 pod (a cni-… netns named by kubectl from the other file) → master pod',
+    files: ['flannel-vxlan-vagrant-putty/k8s-master.txt', 'flannel-vxlan-vagrant-putty/k8s-worker1.txt'],
+    from: 'default/nginx-6799fc88d8-m4q9z',
+    to: 'busybox-7d8f6c5b9-xk2lp',
+    verdict: 'delivered',
+    observed: { file: 'flannel-vxlan-vagrant-putty/k8s-worker1.txt', command: 'traceroute -n 10.244.0.7' },
+  },
+  {
+    title: 'flannel VXLAN: master pod → a pod on worker2, which was not captured',
+    files: ['flannel-vxlan-vagrant-putty/k8s-master.txt', 'flannel-vxlan-vagrant-putty/k8s-worker1.txt'],
+    from: '10.244.0.7',
+    to: '10.244.2.4',
+    verdict: 'exits-network',
+    observed: { file: 'flannel-vxlan-vagrant-putty/k8s-master.txt', command: 'traceroute -n 10.244.2.4' },
+  },
+  {
+    title: 'old flannel on docker0 (one /16 route, l3miss neighbours), -bash-4.2# prompt, nsenter into a dockershim pod',
+    files: ['flannel-docker0-l3miss/node03-session.txt'],
+    from: 'guestbook-frontend-3823415956-8hw1v',
+    to: '10.244.5.2',
+    verdict: 'exits-network',
+    observed: { file: 'flannel-docker0-l3miss/node03-session.txt', command: 'traceroute 10.244.5.2' },
+  },
+  {
+    title: 'k3s host-gw: oh-my-zsh node with ip -c colours → blog-pasted node without <FLAGS> or indentation, pod seen only through ip -o',
+    files: ['k3s-host-gw-blog/k3s-a-ohmyzsh.txt', 'k3s-host-gw-blog/k3s-b-blogpost.txt'],
+    from: 'client-5b9f7c8d6-7wq2k',
+    to: 'echo-6c4f9b7d5-p8xlz',
+    verdict: 'delivered',
+    observed: { file: 'k3s-host-gw-blog/k3s-a-ohmyzsh.txt', command: 'traceroute -n 10.42.1.12' },
+  },
+  {
+    title: 'k3s host-gw: from the node itself (its address) to the remote pod, as mtr --report saw it',
+    files: ['k3s-host-gw-blog/k3s-a-ohmyzsh.txt', 'k3s-host-gw-blog/k3s-b-blogpost.txt'],
+    from: '172.16.8.11',
+    to: '10.42.1.12',
+    verdict: 'delivered',
+    observed: { file: 'k3s-host-gw-blog/k3s-a-ohmyzsh.txt', command: 'mtr --report' },
+  },
+  {
+    title: 'Calico IPIP from a PowerShell ssh session → a node read through kubectl debug (tunl0 known only from ip -4 a)',
+    files: ['calico-ipip-proxmox-powershell/wk-1-powershell.txt', 'calico-ipip-proxmox-powershell/wk-2-kubectl-debug.txt'],
+    from: 'web-0',
+    to: 'api-7c5d8b9f6-2xkqp',
+    verdict: 'delivered',
+    observed: { file: 'calico-ipip-proxmox-powershell/wk-1-powershell.txt', command: 'traceroute -n 192.168.201.5' },
+  },
+  {
+    title: 'Calico IPIP: web-0 → a pod on the control plane, which was not captured',
+    files: ['calico-ipip-proxmox-powershell/wk-1-powershell.txt', 'calico-ipip-proxmox-powershell/wk-2-kubectl-debug.txt'],
+    from: 'default/web-0',
+    to: '192.168.113.130',
+    verdict: 'exits-network',
+    observed: { file: 'calico-ipip-proxmox-powershell/wk-1-powershell.txt', command: 'traceroute -n 192.168.113.130' },
+  },
+];
+
+describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {
+  it.each(CASES.map((c) => [c.title, c] as const))('%s', (_title, c) => {
+    const t = traceFiles(c.files, c.from, c.to);
+    expect(t.verdict, t.reason).toBe(c.verdict);
+    expectTracerouteMatches(t, observedHops(c.observed.file, c.observed.command), c);
+  });
+});
