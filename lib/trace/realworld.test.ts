@@ -44,15 +44,15 @@ function observedHops(file: string, command: string): string[] {
   expect(at, `${file}: no line with "${command}"`).toBeGreaterThanOrEqual(0);
   const hops: string[] = [];
   for (const line of lines.slice(at + 1)) {
-    if (/^(traceroute to|Start:|HOST:|\s*\d+\?:\s*\[LOCALHOST\])/.test(line)) continue;
-    // mtr --report: `  1.|-- 10.0.0.1   0.0% …`; traceroute: ` 1  10.0.0.1  0.1 ms …` or ` 2  * * *`;
-    // tracepath: ` 1:  10.0.0.1   0.1ms`.
-    const m = /^\s*(\d+)(?:\.\|--|:|\s)\s*(\S+)/.exec(line);
+    if (/^(traceroute to |Start: |HOST: )|\[LOCALHOST\]/.test(line)) continue;
+    // traceroute ` 1  10.0.0.1  0.1 ms …` / ` 2  * * *`; mtr --report `  1.|-- 10.0.0.1 …`; tracepath ` 1:  10.0.0.1  0.1ms`.
+    const m = /^\s*(\d+)(?:\.\|--|:)?\s+(\S+)/.exec(line);
     if (!m) break;
+    const ttl = Number(m[1]);
+    if (ttl === hops.length) continue; // tracepath prints a TTL once per probe
+    if (ttl !== hops.length + 1) break;
     const addr = (m[2] as string).replace(/^\((.*)\)$/, '$1');
-    if (Number(m[1]) !== hops.length + 1 && !(line.includes(':') && Number(m[1]) === hops.length)) break;
-    if (Number(m[1]) === hops.length) continue; // tracepath repeats a TTL for its pmtu line
-    hops.push(addr === '???' ? '*' : addr);
+    hops.push(addr === '???' || addr === 'no' ? '*' : addr);
   }
   expect(hops.length, `${file}: no hops after "${command}"`).toBeGreaterThan(0);
   return hops;
@@ -148,6 +148,30 @@ const CASES: Case[] = [
     verdict: 'exits-network',
     observed: { file: 'calico-ipip-proxmox-powershell/wk-1-powershell.txt', command: 'traceroute -n 192.168.113.130' },
   },
+  {
+    title: 'Calico BGP without overlay on bonded bare metal: tracepath from a pod, destination node read as ip -j -p route and ip -br',
+    files: ['calico-bgp-baremetal-bond/bm-01.txt', 'calico-bgp-baremetal-bond/bm-02.txt'],
+    from: 'cart-5f7d9c8b6-hq2vx',
+    to: 'catalog-6b8c7d9f5-ww8zr',
+    verdict: 'delivered',
+    observed: { file: 'calico-bgp-baremetal-bond/bm-01.txt', command: 'tracepath -n 172.20.91.200' },
+  },
+  {
+    title: 'Calico BGP: to a pod on bm-03, which was not captured',
+    files: ['calico-bgp-baremetal-bond/bm-01.txt', 'calico-bgp-baremetal-bond/bm-02.txt'],
+    from: 'shop/cart-5f7d9c8b6-hq2vx',
+    to: '172.20.200.70',
+    verdict: 'exits-network',
+    observed: { file: 'calico-bgp-baremetal-bond/bm-01.txt', command: 'tracepath -n 172.20.200.70' },
+  },
+  {
+    title: 'Calico VXLAN CrossSubnet: nodes in two subnets, the tunnel packet crosses the uncaptured gateway (pod routes from ip -n NETNS route)',
+    files: ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'],
+    from: 'demo/whoami-7d6c5b4a39-f2xwp',
+    to: '10.244.18.70',
+    verdict: 'delivered',
+    observed: { file: 'calico-vxlan-crosssubnet-tmux/az2-node.txt', command: 'traceroute -n -I 10.244.18.70' },
+  },
 ];
 
 describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {
@@ -155,5 +179,28 @@ describe('traces over unseen real-world captures agree with the clusters own tra
     const t = traceFiles(c.files, c.from, c.to);
     expect(t.verdict, t.reason).toBe(c.verdict);
     expectTracerouteMatches(t, observedHops(c.observed.file, c.observed.command), c);
+  });
+});
+
+describe('Calico VXLAN CrossSubnet from the node pasted with ip -br -c a', () => {
+  const files = ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'];
+
+  it('routes a same-subnet node directly by eth0, not through vxlan.calico', () => {
+    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'demo/whoami-7d6c5b4a39-r8tnm');
+    expect(t.verdict).toBe('exits-network');
+    expect(t.exit).toMatchObject({ node: 'az1-node', interface: 'eth0', nextHop: '10.0.1.11', uncoveredNode: 'az1-node-b' });
+    expect(t.hops.some((h) => h.encap !== undefined)).toBe(false);
+    // The first traceroute hop (10.0.1.10 in the capture: the cali device has no IPv4, eth0 is the
+    // first device with a global address) needs the device order, which `ip -br` does not print:
+    // the topology puts devices without an ifindex last (reported to the topology owner).
+  });
+
+  it('takes the tunnel across the uncaptured gateway to the other subnet and says it assumed so', () => {
+    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'whoami-7d6c5b4a39-f2xwp');
+    expect(t.verdict).toBe('delivered');
+    const encap = t.hops.find((h) => h.encap !== undefined)?.encap;
+    expect(encap).toMatchObject({ type: 'vxlan', vni: 4096, outerSrc: '10.0.1.10', outerDst: '10.0.2.20', dstPort: 4789 });
+    expect(t.warnings.some((w) => w.includes('through the gateway 10.0.1.1'))).toBe(true);
+    expect(t.traceroute.slice(1)).toEqual(observedHops('calico-vxlan-crosssubnet-tmux/az1-node.txt', 'traceroute -n 10.244.150.9').slice(1));
   });
 });

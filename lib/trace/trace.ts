@@ -555,9 +555,34 @@ class Walk {
   private exit(out: TopoInterface, hop: Hop, pkt: InFlight, nextHop: string, res: NeighborResolution): void {
     const p = pkt.packet;
     const nodes = this.idx.topology.nodes;
-    const byAddr = this.idx.nodeByUnderlayAddress(nextHop) ?? this.idx.nodeByUnderlayAddress(p.dst);
+    const hopNode = this.idx.nodeByUnderlayAddress(nextHop);
+    const dstNode = this.idx.nodeByUnderlayAddress(p.dst);
+    if (hopNode === undefined && dstNode?.captured && pkt.encap !== undefined) {
+      // Nodes in different subnets (cloud zones, racks): the tunnel packet goes to the default
+      // gateway, and the routers between only ever see the outer header — they do not touch the
+      // inner packet's TTL, so they are invisible to the pod's traceroute. Following the packet to
+      // the node that owns its outer destination is what every overlay relies on.
+      const holder = this.idx.ownersOf(p.dst).find((o) => o.node === dstNode.id);
+      if (holder) {
+        this.warn(
+          `routed-underlay:${out.node}:${dstNode.id}`,
+          `${out.node} reaches ${dstNode.name} (${p.dst}) through the gateway ${nextHop}, which the evidence does not cover; the trace assumes the network between delivers the ${pkt.encap.type.toUpperCase()} packet`,
+        );
+        this.receive(holder, pkt, p.dst);
+        return;
+      }
+    }
+    const byAddr = hopNode ?? dstNode;
     const byCidr = nodes.find((n) => !n.captured && n.podCidrs.some((c) => cidrHolds(c, (pkt.inner ?? p).dst)));
     const uncovered = byAddr && !byAddr.captured ? byAddr : byCidr;
+    if (byAddr && byAddr.captured && byAddr !== hopNode) {
+      this.insufficient(
+        hop,
+        `the router ${nextHop} between ${out.node} and ${byAddr.name}`,
+        `${p.dst} is node ${byAddr.name}, but ${out.node} reaches it through ${nextHop}, a router the evidence does not cover (it would answer traceroute as a hop of its own)`,
+      );
+      return;
+    }
     if (byAddr && byAddr.captured) {
       const holder = this.idx.ownersOf(nextHop).find((o) => o.node === byAddr.id);
       this.insufficient(

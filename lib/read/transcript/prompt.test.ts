@@ -9,6 +9,8 @@ describe('matchPrompt', () => {
     ['[root@pod1 /]# ip addr', '[root@pod1 /]#', 'ip addr', 'pod1', 'strong'],
     ['bash-5.1# ip r', 'bash-5.1#', 'ip r', undefined, 'strong'],
     ['PS C:\\Users\\ops> ssh ubuntu@10.20.0.21', 'PS C:\\Users\\ops>', 'ssh ubuntu@10.20.0.21', undefined, 'strong'],
+    ['toolbox-58c9d7b6f4-8zkq4:~# ip a', 'toolbox-58c9d7b6f4-8zkq4:~#', 'ip a', 'toolbox-58c9d7b6f4-8zkq4', 'strong'],
+    ['web:/app$ ip r', 'web:/app$', 'ip r', 'web', 'strong'],
     ['-bash-4.2# ip route', '-bash-4.2#', 'ip route', undefined, 'strong'],
     ['sh-4.4$ ip -br a', 'sh-4.4$', 'ip -br a', undefined, 'strong'],
     ['/ # ip addr', '/ #', 'ip addr', undefined, 'strong'],

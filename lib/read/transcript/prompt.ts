@@ -37,6 +37,8 @@ const PATTERNS: PromptPattern[] = [
   { re: /^(([^\s@:]+)@([\w.-]+):[^\s#$]*\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // I have no name!@postgres-0:/$   (bash in a container running as a uid with no passwd entry, e.g. bitnami images)
   { re: /^((I have no name!)@([\w.-]+):[^\s#$]*\s?[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
+  // web-7d9c:~#   toolbox-58c9d7b6f4-8zkq4:/app$   (bash's default `\h:\w\$` in Alpine and distroless-debug images)
+  { re: /^(([A-Za-z][\w.-]*):[~/][^\s#$]*\s?[#$])(?:\s+(.*))?$/, strength: 'strong', host: 2, command: 3 },
   // root@host ~ #  (Gentoo)   user@host ~ $
   { re: /^(([^\s@:]+)@([\w.-]+)\s+[~/][^\s#$]*\s+[#$%])(?:\s+(.*))?$/, strength: 'strong', user: 2, host: 3, command: 4 },
   // bash-5.1#   sh-4.4$   bash$   -bash-4.2#  (a login shell whose profile sets no PS1: argv[0] starts with '-')
