@@ -96,7 +96,8 @@ function stepParts(step: Step): [string, string] {
       return ['veth', `to ${step.peer} (${step.evidence})`];
     case 'routed': {
       const table = step.table === 'main' || step.route.includes(`table ${step.table}`) ? '' : ` [table ${step.table}]`;
-      const rule = step.rule ? ` [rule ${step.rule}]` : '';
+      // ip rule separates the priority with a tab; on one line of text a space reads the same.
+      const rule = step.rule ? ` [rule ${step.rule.replace(/\t/g, ' ')}]` : '';
       const via = step.nextHop ? ` → next hop ${step.nextHop}` : '';
       const out = step.outInterface ? ` out ${step.outInterface}` : '';
       const fwd = step.forwarded ? ', forwarded' : '';

@@ -172,6 +172,14 @@ const CASES: Case[] = [
     verdict: 'delivered',
     observed: { file: 'calico-vxlan-crosssubnet-tmux/az2-node.txt', command: 'traceroute -n -I 10.244.18.70' },
   },
+  {
+    title: 'Calico WireGuard: rule 99 sends pod traffic to table 1 and wireguard.cali, not to the IPIP routes of main',
+    files: ['calico-wireguard-rules/node-a.txt'],
+    from: 'reports-78c6d5f9b-2pkxd',
+    to: 'store-0',
+    verdict: 'insufficient-information',
+    observed: { file: 'calico-wireguard-rules/node-a.txt', command: 'traceroute -n 10.65.22.70' },
+  },
 ];
 
 describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {
@@ -202,5 +210,25 @@ describe('Calico VXLAN CrossSubnet from the node pasted with ip -br -c a', () =>
     expect(encap).toMatchObject({ type: 'vxlan', vni: 4096, outerSrc: '10.0.1.10', outerDst: '10.0.2.20', dstPort: 4789 });
     expect(t.warnings.some((w) => w.includes('through the gateway 10.0.1.1'))).toBe(true);
     expect(t.traceroute.slice(1)).toEqual(observedHops('calico-vxlan-crosssubnet-tmux/az1-node.txt', 'traceroute -n 10.244.150.9').slice(1));
+  });
+});
+
+describe('Cilium with Geneve, pasted from a bash-5.1# root shell', () => {
+  it('follows the pod to its lxc device, then says Cilium eBPF forwards from there instead of routing by cilium_host', () => {
+    const t = traceFiles(['cilium-geneve-hubble/cil-w1.txt'], 'ledger-6d9f7c8b5-tq4mz', 'gateway-5c8d7b6f9-w2xrl');
+    expect(t.verdict).toBe('insufficient-information');
+    expect(t.reason).toMatch(/Cilium's eBPF/);
+    expect(t.hops.map((h) => `${h.netns}/${h.interface}`)).toEqual(['k8s_payments_ledger-6d9f7c8b5-tq4mz/eth0', 'host/lxc1a2b3c4d5e6f']);
+    expect(t.hops.some((h) => h.interface === 'cilium_host' || h.interface === 'cilium_geneve')).toBe(false);
+    expect(t.traceroute).toEqual(['?']);
+  });
+});
+
+describe('the WireGuard stop names what is missing', () => {
+  it('asks for the WireGuard peers rather than calling the device unsupported', () => {
+    const t = traceFiles(['calico-wireguard-rules/node-a.txt'], 'reports-78c6d5f9b-2pkxd', 'store-0');
+    expect(t.hops.at(-1)?.interface).toBe('wireguard.cali');
+    expect(t.reason).toMatch(/WireGuard peers of wireguard\.cali/);
+    expect(t.hops.some((h) => h.interface === 'tunl0')).toBe(false);
   });
 });

@@ -368,9 +368,17 @@ class Walk {
       return;
     }
     switch (out.kind) {
+      case 'wireguard':
+        // Where the packet goes is in the peers' allowed IPs and endpoints (`wg show`), which no
+        // iproute2 command prints: the route only says that it is encrypted.
+        this.insufficient(
+          hop,
+          `the WireGuard peers of ${out.name} on ${out.node} (wg show: endpoint and allowed ips)`,
+          `${out.name} is a WireGuard device: the packet leaves encrypted (UDP) for the peer whose allowed IPs hold ${pkt.packet.dst}, and podnet does not model WireGuard peers`,
+        );
+        return;
       case 'gre':
       case 'geneve':
-      case 'wireguard':
       case 'tun':
         this.insufficient(hop, `a model of ${out.kind} devices`, `${out.name} is a ${out.kind} device, which podnet does not simulate`);
         return;
@@ -459,6 +467,17 @@ class Walk {
     const ns = this.idx.netns(this.idx.netnsOf(iface));
     if (!ns) {
       this.insufficient(hop, `netns ${this.idx.netnsOf(iface)}`, `the namespace of ${iface.name} is not in the evidence`);
+      return;
+    }
+    if (ns.kind === 'host' && this.idx.node(iface.node)?.datapath === 'ebpf') {
+      // Cilium's tc programs on lxc*/cilium_vxlan/the NIC redirect packets from their own maps
+      // (endpoints, tunnel, policy) before the routing table is consulted: following the routes
+      // from here would draw a path the packet may not take.
+      this.insufficient(
+        hop,
+        `a model of Cilium's eBPF datapath on ${iface.node}`,
+        `${iface.name} on ${iface.node} hands the packet to Cilium's eBPF programs, which forward it from their own maps rather than the routing table; a route-based trace from here would be a guess`,
+      );
       return;
     }
     if (iface.master !== undefined) {

@@ -27,6 +27,21 @@ describe('analyseCommand wrappers', () => {
     expect(shC.kind?.kind).toBe('ip-route');
   });
 
+  it('reads kubectl debug: a node debug pod is that node\'s host netns, an ephemeral container is the pod\'s', () => {
+    const node = analyseCommand('kubectl debug node/wk-2 -it --image=registry.access.redhat.com/ubi8/ubi-minimal');
+    expect(node.target).toEqual({ kind: 'node', host: 'wk-2' });
+    expect(node.opensSession).toBe(true);
+    expect(analyseCommand('kubectl debug -it --image ubuntu node/wk-2 -- ip r').target).toEqual({ kind: 'node', host: 'wk-2' });
+    expect(analyseCommand('kubectl debug -n shop -it cart-1 --image=busybox --target=app').target).toEqual({ kind: 'pod', namespace: 'shop', pod: 'cart-1' });
+    expect(analyseCommand('kubectl debug cart-1 -it --image=busybox --copy-to=cart-dbg').target).toBeUndefined();
+  });
+
+  it('treats chroot /host as a shell on the same machine and says why wg output is not read', () => {
+    expect(analyseCommand('chroot /host').kind).toEqual({ kind: 'shell' });
+    expect(analyseCommand('chroot /host ip r').kind?.kind).toBe('ip-route');
+    expect(analyseCommand('wg show wireguard.cali').kind).toMatchObject({ kind: 'unsupported', reason: expect.stringContaining('WireGuard') });
+  });
+
   it('reads ip netns exec, ip -n, nsenter and docker exec', () => {
     expect(analyseCommand('ip netns exec cni-1 ip a').target).toEqual({ kind: 'netns', name: 'cni-1', via: 'ip netns exec' });
     const n = analyseCommand('ip -n cni-1 -d link show');

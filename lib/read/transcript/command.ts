@@ -90,6 +90,7 @@ export const KNOWN_PROGRAMS = new Set([
   'egrep', 'sysctl', 'nsenter', 'docker', 'crictl', 'sudo', 'exit', 'logout', 'ping', 'traceroute', 'tracepath',
   'iptables', 'iptables-save', 'ipvsadm', 'tcpdump', 'arp', 'ifconfig', 'ss', 'conntrack', 'calicoctl', 'ssh',
   'curl', 'nc', 'microk8s', 'k3s', 'readlink', 'head', 'su', 'mtr', 'watch', 'ip6tables', 'nerdctl', 'cilium', 'cilium-dbg', 'hubble',
+  'chroot', 'wg',
 ]);
 
 /** Analyses one command line. Never throws. */
@@ -165,6 +166,7 @@ function unwrap(argv: string[], notes: string[], depth: number): Unwrapped {
       return unwrap(rest.slice(1).filter((a, j) => j > 0 || !a.startsWith('-')), notes, depth + 1);
     case 'chroot':
       // `chroot /host ip a` from a debug pod runs in the host netns of the pod's node.
+      if (rest.length <= 1) return { argv, opensSession: false };
       return unwrap(rest.slice(1), notes, depth + 1);
     case 'sh':
     case 'bash':
@@ -212,6 +214,7 @@ const KUBECTL_VALUE_FLAGS = new Set([
   '--token', '--as', '--as-group', '-f', '--filename', '--pod-running-timeout', '--request-timeout', '-l',
   '--selector', '-o', '--output', '--field-selector', '--sort-by', '--template', '-L', '--label-columns',
   '--chunk-size', '--cache-dir', '--certificate-authority', '--client-certificate', '--client-key', '-v', '--v',
+  '--image', '--target', '--profile', '--copy-to', '--image-pull-policy', '--env',
 ]);
 
 interface KubectlArgs {
@@ -303,6 +306,7 @@ function unwrapKubectl(
   inner: (t: ExecTarget | undefined, cmd: string[]) => Unwrapped,
 ): Unwrapped {
   const args = parseKubectlArgs(argv.slice(1), true);
+  if (args.verb === 'debug') return unwrapKubectlDebug(argv, args, inner);
   if (args.verb !== 'exec') return { argv, opensSession: false };
   const podArg = args.positionals[0];
   if (podArg === undefined) return { argv, opensSession: false };
@@ -321,6 +325,22 @@ function unwrapKubectl(
   const target: ExecTarget = { kind: 'pod', namespace, pod };
   if (container !== undefined) target.container = container;
   return inner(target, args.afterDash ?? []);
+}
+
+/**
+ * `kubectl debug node/NAME -it --image=…`: the debug pod runs with hostNetwork on NAME, so its
+ * shell (and `chroot /host` inside it) sees that node's host netns, as an `ssh NAME` would.
+ * `kubectl debug POD --image=… [--target=C]` adds an ephemeral container to POD, which shares the
+ * pod's netns. `--copy-to` debugs a copy with a netns of its own: not the pod's evidence.
+ */
+function unwrapKubectlDebug(argv: string[], args: KubectlArgs, inner: (t: ExecTarget | undefined, cmd: string[]) => Unwrapped): Unwrapped {
+  const what = args.positionals[0];
+  if (what === undefined || args.flags.has('--copy-to')) return { argv, opensSession: false };
+  const node = /^(?:node|nodes|no)\/([\w.-]+)$/.exec(what);
+  if (node) return inner({ kind: 'node', host: node[1] as string }, args.afterDash ?? []);
+  const pod = /^(?:(?:pod|pods|po)\/)?([\w.-]+)$/.exec(what);
+  if (!pod) return { argv, opensSession: false };
+  return inner({ kind: 'pod', namespace: flagValue(args.flags, '-n', '--namespace') ?? 'default', pod: pod[1] as string }, args.afterDash ?? []);
 }
 
 /** `ip netns exec NS CMD…` and `ip [opts] -n NS OBJECT…`. */
@@ -781,6 +801,11 @@ export function classify(argv: string[]): CommandKind | null {
     case 'sudo':
       // Only `sudo` with no command is left after unwrapping: `sudo -i`, `sudo -s`.
       return { kind: 'shell' };
+    case 'chroot':
+      // Only `chroot DIR` with no command is left: a shell on the same machine (`chroot /host` in a node debug pod).
+      return { kind: 'shell' };
+    case 'wg':
+      return { kind: 'unsupported', reason: 'wg output (WireGuard peers, endpoints, allowed ips) is not read; podnet recognises WireGuard devices (wireguard.cali, flannel-wg) and says where a trace enters one' };
     case 'su':
       if (args.includes('-c')) return { kind: 'unsupported', reason: 'su -c runs a command podnet cannot see inside the quotes' };
       return { kind: 'shell' };
