@@ -80,7 +80,10 @@ export class NsWork {
   wire(name: string): Link | undefined {
     const links = this.snap.links;
     if (links === undefined) return undefined;
-    if (links.length <= SCAN_LIMIT) return links.find((l) => l.name === name);
+    if (links.length <= SCAN_LIMIT) {
+      for (let i = 0; i < links.length; i++) if ((links[i] as Link).name === name) return links[i];
+      return undefined;
+    }
     if (this.wires === undefined) {
       this.wires = new Map();
       // The first listing of a name wins, as for the interfaces themselves.

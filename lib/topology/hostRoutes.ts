@@ -8,13 +8,15 @@
  * addresses (it overlaps a podCIDR or a pod netns's cluster route); routes to
  * ordinary networks through a router, and the default gateway, are not nodes.
  */
-import type { Cluster } from './cluster';
+import type { Route } from '../snapshot/schema';
+import type { Cluster, NodeWork } from './cluster';
 import { canon, describeRoute, dstLength, forEachHop, isDefaultDst, isMainTable } from './addr';
+import type { RouteHop } from './addr';
 import { PrefixSet } from './prefixSet';
 
 /** Builds `host-route` edges from every captured host netns. */
 export function buildHostRouteEdges(cluster: Cluster): void {
-  let podSpace: PrefixSet | undefined;
+  const space: PodSpace = { set: undefined };
   const captured = [...cluster.nodes.values()].filter((n) => n.host !== undefined);
   for (const node of captured) {
     const host = node.host;
@@ -26,32 +28,51 @@ export function buildHostRouteEdges(cluster: Cluster): void {
         if (hop.gateway !== undefined) defaultGateways.add(canon(hop.gateway));
       });
     }
-    for (const route of host.topo.routes) {
-      if (route.type !== 'unicast' || dstLength(route.dst) === 0 || route.table === 'local') continue;
-      forEachHop(route, (hop) => {
-        if (hop.gateway === undefined || hop.dev === undefined) return;
-        const nic = host.get(hop.dev);
-        if (nic === undefined || nic.role !== 'underlay') return;
-        const gw = canon(hop.gateway);
-        if (node.hostAddrOwner.has(gw)) return;
-        let remote = cluster.nodeOf(gw);
-        let inferred = false;
-        let evidence = `${node.name}: ${describeRoute(route, hop)}`;
-        if (remote === undefined) {
-          if (defaultGateways.has(gw) || cluster.isAmbiguous(gw)) return;
-          podSpace ??= buildPodSpace(cluster);
-          if (!podSpace.overlaps(route.dst)) return;
-          remote = cluster.nodeForAddress(gw);
-          if (remote === undefined) return;
-          inferred = true;
-          evidence += ` (${gw} taken for a node: ${route.dst} holds pod addresses)`;
-        }
-        if (remote === node) return;
-        const target = remote.hostAddrOwner.get(gw)?.id ?? remote.name;
-        cluster.edges.pair('host-route', nic.id, target, inferred, evidence);
-      });
+    const routes = host.topo.routes;
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i] as Route;
+      if (route.type !== 'unicast' || route.table === 'local') continue;
+      if (route.nexthops === undefined || route.nexthops.length === 0) {
+        // The usual single next hop, filtered in place: a host of a big
+        // cluster has a route per other node, nearly all through its tunnel.
+        if (route.gateway === undefined || route.dev === undefined) continue;
+        if (host.get(route.dev)?.role !== 'underlay' || dstLength(route.dst) === 0) continue;
+      } else if (dstLength(route.dst) === 0) {
+        continue;
+      }
+      forEachHop(route, (hop) => hostRoute(cluster, node, route, hop, defaultGateways, space));
     }
   }
+}
+
+/** The pod address space, built when a gateway first needs it. */
+interface PodSpace {
+  set: PrefixSet | undefined;
+}
+
+/** The `host-route` edge one next hop of a host route draws, if it leads to another node. */
+function hostRoute(cluster: Cluster, node: NodeWork, route: Route, hop: RouteHop, defaultGateways: ReadonlySet<string>, space: PodSpace): void {
+  const host = node.host;
+  if (hop.gateway === undefined || hop.dev === undefined || host === undefined) return;
+  const nic = host.get(hop.dev);
+  if (nic === undefined || nic.role !== 'underlay') return;
+  const gw = canon(hop.gateway);
+  if (node.hostAddrOwner.has(gw)) return;
+  let remote = cluster.nodeOf(gw);
+  let inferred = false;
+  let evidence = `${node.name}: ${describeRoute(route, hop)}`;
+  if (remote === undefined) {
+    if (defaultGateways.has(gw) || cluster.isAmbiguous(gw)) return;
+    space.set ??= buildPodSpace(cluster);
+    if (!space.set.overlaps(route.dst)) return;
+    remote = cluster.nodeForAddress(gw);
+    if (remote === undefined) return;
+    inferred = true;
+    evidence += ` (${gw} taken for a node: ${route.dst} holds pod addresses)`;
+  }
+  if (remote === node) return;
+  const target = remote.hostAddrOwner.get(gw)?.id ?? remote.name;
+  cluster.edges.pair('host-route', nic.id, target, inferred, evidence);
 }
 
 /**

@@ -5,7 +5,7 @@
  * `ip link` listed it (a transcript that only ran `ip route`): those become
  * stubs marked `inferred`, so routes and edges always point at something.
  */
-import type { Link, NetnsSnapshot, Section } from '../snapshot/schema';
+import type { FdbEntry, Link, Neighbour, NetnsSnapshot, Route, Section } from '../snapshot/schema';
 import { SectionSchema } from '../snapshot/schema';
 import type { InterfaceAddress, TopoInterface, TopoNetns } from './types';
 import { NsWork } from './cluster';
@@ -48,11 +48,51 @@ export function mergeDuplicateNetns(node: string, list: readonly NetnsSnapshot[]
   return out;
 }
 
+/** `known` lists by the sections present (a bit each): a hundred thousand pod namespaces share a handful of arrays. */
+const knownByMask = new Map<number, Section[]>();
+
+function knownSections(snap: NetnsSnapshot): Section[] {
+  let mask = 0;
+  for (let i = 0; i < SECTIONS.length; i++) if (snap[SECTIONS[i] as Section] !== undefined) mask |= 1 << i;
+  let known = knownByMask.get(mask);
+  if (known === undefined) {
+    known = SECTIONS.filter((_, i) => (mask & (1 << i)) !== 0);
+    knownByMask.set(mask, known);
+  }
+  // A copy per namespace all the same: the topology's arrays are its own, and a caller may change one.
+  return known.slice();
+}
+
+/** The interface of that name in `ns`, created as an inferred stub when the evidence only names it. */
+function stub(ns: NsWork, name: string): TopoInterface {
+  const existing = ns.get(name);
+  if (existing !== undefined) return existing;
+  const id = ns.topo.id;
+  const iface: TopoInterface = { id: flat(id, '/', name), node: ns.topo.node, netns: id, name, role: 'other', addresses: [], inferred: true };
+  ns.add(iface);
+  return iface;
+}
+
+/** Adds an address; a first address gets a one-slot array rather than push's seventeen. */
+function addAddress(iface: TopoInterface, addr: InterfaceAddress): void {
+  if (iface.addresses.length === 0) iface.addresses = [addr];
+  else iface.addresses.push(addr);
+}
+
+/** True when an interface of `ns` holds `ip` (read or already inferred). */
+function ownsAddress(ns: NsWork, ip: string): boolean {
+  const list = ns.list;
+  for (let i = 0; i < list.length; i++) {
+    const addresses = (list[i] as TopoInterface).addresses;
+    for (let k = 0; k < addresses.length; k++) if ((addresses[k] as InterfaceAddress).ip === ip) return true;
+  }
+  return false;
+}
+
 /** Builds one namespace: its interfaces (listed and stubbed), addresses (read and inferred), copied tables. */
 export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster): NsWork {
   const nodeName = node.name;
   const id = flat(nodeName, '/', snap.name);
-  const known = SECTIONS.filter((s) => snap[s] !== undefined);
   const topo: TopoNetns = {
     id,
     node: nodeName,
@@ -65,7 +105,7 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     neighbours: snap.neighbours ?? [],
     fdb: snap.fdb ?? [],
     sysctls: snap.sysctls ?? {},
-    known,
+    known: knownSections(snap),
     filtered: snap.filtered ?? [],
   };
   if (snap.pod !== undefined) topo.pod = snap.pod;
@@ -73,15 +113,10 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   if (ipForward !== undefined) topo.ipForward = ipForward;
 
   const ns = new NsWork(topo, snap, node);
-  const stub = (name: string): TopoInterface => {
-    const existing = ns.get(name);
-    if (existing !== undefined) return existing;
-    const iface: TopoInterface = { id: flat(id, '/', name), node: nodeName, netns: id, name, role: 'other', addresses: [], inferred: true };
-    ns.add(iface);
-    return iface;
-  };
-
-  for (const link of snap.links ?? []) {
+  const links = snap.links ?? [];
+  let hasMaster = false;
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as Link;
     if (ns.get(link.name) !== undefined) {
       cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
       continue;
@@ -89,76 +124,115 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     ns.add(fromLink(link, id, nodeName));
   }
 
-  const owned: string[] = [];
-  for (const a of snap.addresses ?? []) {
+  const addresses = snap.addresses ?? [];
+  for (let i = 0; i < addresses.length; i++) {
+    const a = addresses[i] as NonNullable<NetnsSnapshot['addresses']>[number];
     const ip = canon(a.local);
-    const addr: InterfaceAddress = { ip, prefixlen: a.prefixlen, family: a.family };
-    if (a.scope !== undefined) addr.scope = a.scope;
+    const addr: InterfaceAddress = a.scope !== undefined ? { ip, prefixlen: a.prefixlen, family: a.family, scope: a.scope } : { ip, prefixlen: a.prefixlen, family: a.family };
     if (a.peer !== undefined) addr.peer = canon(a.peer);
-    stub(a.ifname).addresses.push(addr);
-    owned.push(ip);
+    addAddress(stub(ns, a.ifname), addr);
   }
 
   // Devices the evidence names without listing them.
-  const masters: string[] = [];
-  for (const link of snap.links ?? []) {
-    if (link.master !== undefined && !masters.includes(link.master)) masters.push(link.master);
-    if (link.vxlan?.dev !== undefined) stub(link.vxlan.dev);
-    if (link.tunnel?.dev !== undefined) stub(link.tunnel.dev);
+  let masters: string[] | undefined;
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as Link;
+    if (link.master !== undefined) {
+      hasMaster = true;
+      masters ??= [];
+      if (!masters.includes(link.master)) masters.push(link.master);
+    }
+    if (link.vxlan?.dev !== undefined) stub(ns, link.vxlan.dev);
+    if (link.tunnel?.dev !== undefined) stub(ns, link.tunnel.dev);
   }
-  for (const m of masters) {
-    if (undefined === ns.get(m)) {
-      stub(m);
-      cluster.warnings.add(`master ${m} is named by a port in ${id} but not listed; its kind is unknown`, nodeName, `${id}/${m}`);
+  if (masters !== undefined) {
+    for (const m of masters) {
+      if (undefined === ns.get(m)) {
+        stub(ns, m);
+        cluster.warnings.add(`master ${m} is named by a port in ${id} but not listed; its kind is unknown`, nodeName, `${id}/${m}`);
+      }
     }
   }
-  for (const link of snap.links ?? []) {
-    if (link.master === undefined) continue;
-    const iface = ns.get(link.name);
-    const master = ns.get(link.master);
-    if (iface !== undefined && master !== undefined) iface.master = master.id;
+  if (hasMaster) {
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link;
+      if (link.master === undefined) continue;
+      const iface = ns.get(link.name);
+      const master = ns.get(link.master);
+      if (iface !== undefined && master !== undefined) iface.master = master.id;
+    }
   }
   // A host's thousand routes, neighbours and FDB entries name a handful of
   // devices, mostly the same one in a row: skip the lookup for a repeat.
   let last = '';
-  const stubOnce = (name: string): void => {
-    if (name === last) return;
-    stub(name);
-    last = name;
-  };
   const routes = snap.routes ?? [];
-  for (const route of routes) {
-    if (route.dev !== undefined) stubOnce(route.dev);
-    if (route.nexthops !== undefined) for (const nh of route.nexthops) if (nh.dev !== undefined) stubOnce(nh.dev);
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i] as Route;
+    const dev = route.dev;
+    if (dev !== undefined && dev !== last) {
+      stub(ns, dev);
+      last = dev;
+    }
+    const nexthops = route.nexthops;
+    if (nexthops !== undefined) {
+      for (const nh of nexthops) {
+        if (nh.dev !== undefined && nh.dev !== last) {
+          stub(ns, nh.dev);
+          last = nh.dev;
+        }
+      }
+    }
   }
-  for (const n of snap.neighbours ?? []) stubOnce(n.dev);
-  for (const f of snap.fdb ?? []) {
-    stubOnce(f.dev);
-    if (f.master !== undefined) stubOnce(f.master);
+  const neighbours = snap.neighbours ?? [];
+  for (let i = 0; i < neighbours.length; i++) {
+    const dev = (neighbours[i] as Neighbour).dev;
+    if (dev !== last) {
+      stub(ns, dev);
+      last = dev;
+    }
+  }
+  const fdb = snap.fdb ?? [];
+  let fdbMasters = false;
+  for (let i = 0; i < fdb.length; i++) {
+    const f = fdb[i] as FdbEntry;
+    if (f.dev !== last) {
+      stub(ns, f.dev);
+      last = f.dev;
+    }
+    if (f.master !== undefined) {
+      fdbMasters = true;
+      if (f.master !== last) {
+        stub(ns, f.master);
+        last = f.master;
+      }
+    }
   }
   // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
-  for (const f of snap.fdb ?? []) {
-    if (f.master === undefined) continue;
-    const port = ns.get(f.dev);
-    const master = ns.get(f.master);
-    if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
+  if (fdbMasters) {
+    for (let i = 0; i < fdb.length; i++) {
+      const f = fdb[i] as FdbEntry;
+      if (f.master === undefined) continue;
+      const port = ns.get(f.dev);
+      const master = ns.get(f.master);
+      if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
+    }
   }
 
   // `10.30.180.0/24 dev eth0 proto kernel scope link src 10.30.180.56`: the
   // kernel adds that route for an address on eth0, so the address is known
   // even when `ip addr` was never run (the pasted capture in shared/captures).
-  for (const route of routes) {
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i] as Route;
     const src = route.prefsrc;
     if (src === undefined || route.dev === undefined || route.gateway !== undefined) continue;
     if (route.type !== 'unicast' || (route.protocol !== 'kernel' && route.scope !== 'link')) continue;
     const ip = canon(src);
-    if (owned.includes(ip)) continue;
+    if (ownsAddress(ns, ip)) continue;
     const family = ipFamily(ip);
     if (family === null) continue;
     const iface = ns.get(route.dev);
     if (iface === undefined) continue;
-    iface.addresses.push({ ip, prefixlen: dstLength(route.dst), family, scope: 'global', inferred: true });
-    owned.push(ip);
+    addAddress(iface, { ip, prefixlen: dstLength(route.dst), family, scope: 'global', inferred: true });
   }
 
   // Ifindexes are unique only within one namespace — but within it they are, so a clash means mixed-up evidence.
@@ -174,7 +248,9 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   }
 
   if (!isSorted(ns.list)) ns.list.sort(byIfindex);
-  topo.interfaces = ns.list.map((i) => i.id);
+  const ids: string[] = new Array<string>(ns.list.length);
+  for (let i = 0; i < ns.list.length; i++) ids[i] = (ns.list[i] as TopoInterface).id;
+  topo.interfaces = ids;
   return ns;
 }
 
@@ -195,16 +271,39 @@ function byIfindex(a: TopoInterface, b: TopoInterface): number {
 }
 
 function fromLink(link: Link, netnsId: string, node: string): TopoInterface {
-  const iface: TopoInterface = { id: flat(netnsId, '/', link.name), node, netns: netnsId, name: link.name, role: 'other', addresses: [] };
-  if (link.ifindex !== undefined) iface.ifindex = link.ifindex;
-  if (link.kind !== undefined) iface.kind = link.kind;
-  if (link.mtu !== undefined) iface.mtu = link.mtu;
-  if (link.mac !== undefined) iface.mac = lowerMac(link.mac);
-  if (link.flags !== undefined) {
-    iface.adminUp = link.flags.includes('UP');
-    iface.lowerUp = link.flags.includes('LOWER_UP');
+  const id = flat(netnsId, '/', link.name);
+  const { ifindex, kind, mtu, mac, flags, operState } = link;
+  let iface: TopoInterface;
+  if (ifindex !== undefined && kind !== undefined && mtu !== undefined && mac !== undefined && flags !== undefined && operState !== undefined) {
+    // What collectors always give, in one literal: the object gets its fields
+    // in place instead of a property store grown field by field (same keys, same order).
+    iface = {
+      id,
+      node,
+      netns: netnsId,
+      name: link.name,
+      role: 'other',
+      addresses: [],
+      ifindex,
+      kind,
+      mtu,
+      mac: lowerMac(mac),
+      adminUp: flags.includes('UP'),
+      lowerUp: flags.includes('LOWER_UP'),
+      operState,
+    };
+  } else {
+    iface = { id, node, netns: netnsId, name: link.name, role: 'other', addresses: [] };
+    if (ifindex !== undefined) iface.ifindex = ifindex;
+    if (kind !== undefined) iface.kind = kind;
+    if (mtu !== undefined) iface.mtu = mtu;
+    if (mac !== undefined) iface.mac = lowerMac(mac);
+    if (flags !== undefined) {
+      iface.adminUp = flags.includes('UP');
+      iface.lowerUp = flags.includes('LOWER_UP');
+    }
+    if (operState !== undefined) iface.operState = operState;
   }
-  if (link.operState !== undefined) iface.operState = link.operState;
   if (link.vxlan !== undefined) iface.vxlan = link.vxlan;
   if (link.tunnel !== undefined) iface.tunnel = link.tunnel;
   if (link.proxyArp !== undefined) iface.proxyArp = link.proxyArp;

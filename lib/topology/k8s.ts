@@ -6,7 +6,7 @@
  */
 import type { K8sPod, Snapshot } from '../snapshot/schema';
 import type { Warnings } from './cluster';
-import { canon, isLinkLocalIp } from './addr';
+import { canon, flat, isLinkLocalIp } from './addr';
 import { ipFamily } from '../net/ip';
 
 /** What the Kubernetes API says about one node. */
@@ -67,7 +67,7 @@ export function mergeK8sFacts(snapshots: readonly Snapshot[], warnings: Warnings
     }
     for (const p of snap.kubernetes?.pods ?? []) {
       const namespace = p.namespace ?? '?';
-      const id = `${namespace}/${p.name}`;
+      const id = flat(namespace, '/', p.name);
       const existing = pods.get(id);
       if (existing === undefined) {
         if (p.namespace === undefined) noNamespace.push(p.name);

@@ -5,7 +5,7 @@
  * flags them on the edge where they bite.
  */
 import type { TopoInterface } from './types';
-import type { Cluster } from './cluster';
+import type { Cluster, NsWork } from './cluster';
 
 /** Bytes each encapsulation adds in front of the inner packet (IPv4 outer header). */
 export const ENCAP_OVERHEAD = {
@@ -73,9 +73,13 @@ export function checkPodMtus(cluster: Cluster, active: ReadonlySet<TopoInterface
     if (tunnel?.mtu === undefined) continue;
     const over: string[] = [];
     let mtu = 0;
-    for (const ns of node.namespaces) {
+    // Indexed loops: a hundred thousand pod namespaces, and this runs once, so OSR code with iterators would allocate.
+    const namespaces = node.namespaces;
+    for (let n = 0; n < namespaces.length; n++) {
+      const ns = namespaces[n] as NsWork;
       if (ns.isHost) continue;
-      for (const iface of ns.list) {
+      for (let i = 0; i < ns.list.length; i++) {
+        const iface = ns.list[i] as TopoInterface;
         if (iface.role === 'pod-veth' && iface.mtu !== undefined && iface.mtu > tunnel.mtu) {
           over.push(ns.topo.pod ? `${ns.topo.pod.namespace}/${ns.topo.pod.name}` : ns.topo.name);
           mtu = Math.max(mtu, iface.mtu);

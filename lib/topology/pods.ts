@@ -4,11 +4,11 @@
  * hostNetwork pods share their node's host netns and have no veth.
  */
 import type { PodRef } from '../snapshot/schema';
-import type { TopoPod } from './types';
+import type { InterfaceAddress, TopoInterface, TopoPod } from './types';
 import type { Cluster, NsWork } from './cluster';
 import type { K8sPodFacts } from './k8s';
 import { pushUnique } from './k8s';
-import { isGlobalAddress } from './addr';
+import { flat, isGlobalAddress } from './addr';
 
 /**
  * Builds every pod, links pods and namespaces both ways, and creates
@@ -19,17 +19,21 @@ export function buildPods(cluster: Cluster): TopoPod[] {
   const pods = new Map<string, TopoPod>();
 
   for (const node of cluster.nodes.values()) {
-    for (const ns of node.namespaces) {
+    for (let n = 0; n < node.namespaces.length; n++) {
+      const ns = node.namespaces[n] as NsWork;
       const ref = ns.snap.pod;
       if (ns.isHost || ref === undefined) continue;
-      const id = `${ref.namespace}/${ref.name}`;
+      // Flat, not a template's rope: the id is hashed as a Map key at once, which would flatten a rope anyway.
+      const id = flat(ref.namespace, '/', ref.name);
       const existing = pods.get(id);
       if (existing !== undefined) {
         cluster.warnings.add(`pod ${id} is captured twice (${existing.netns ?? '?'} and ${ns.topo.id}); the first is kept`, node.name, id);
         continue;
       }
-      const pod: TopoPod = { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
-      if (ref.uid !== undefined) pod.uid = ref.uid;
+      const pod: TopoPod =
+        ref.uid !== undefined
+          ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid: ref.uid }
+          : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
       pods.set(id, pod);
     }
   }
@@ -85,10 +89,17 @@ export function buildPods(cluster: Cluster): TopoPod[] {
 
 /** Global addresses held in a pod netns: what Kubernetes calls the pod's IPs. */
 function netnsIps(ns: NsWork): string[] {
-  const ips: string[] = [];
-  for (const iface of ns.list) {
+  let ips: string[] | undefined;
+  for (let i = 0; i < ns.list.length; i++) {
+    const iface = ns.list[i] as TopoInterface;
     if (iface.role === 'loopback') continue;
-    for (const a of iface.addresses) if (isGlobalAddress(a)) pushUnique(ips, a.ip);
+    for (let k = 0; k < iface.addresses.length; k++) {
+      const a = iface.addresses[k] as InterfaceAddress;
+      if (!isGlobalAddress(a)) continue;
+      // A pod's one address gets a one-slot array, not push's seventeen.
+      if (ips === undefined) ips = [a.ip];
+      else pushUnique(ips, a.ip);
+    }
   }
-  return ips;
+  return ips ?? [];
 }

@@ -4,7 +4,8 @@
  * (ports of a bridge, routes to pods, the default route's device) decide when
  * the kind is unknown. A known kind always beats a name.
  */
-import type { InterfaceRole, TopoInterface } from './types';
+import type { InterfaceAddress, InterfaceRole, TopoInterface } from './types';
+import type { Route } from '../snapshot/schema';
 import type { NsWork } from './cluster';
 import { canon, forEachHop, isDefaultDst, isGlobalAddress, isMainTable } from './addr';
 import { ipv4Mask, ipv4ToNumber, sameSubnet } from '../net/ip';
@@ -29,17 +30,30 @@ export function isCiliumDevice(name: string): boolean {
  * from the snapshot header: the device holding one is an underlay NIC.
  */
 export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void {
-  const portCount = new Map<string, number>();
-  for (const iface of ns.list) {
-    if (iface.master !== undefined) portCount.set(iface.master, (portCount.get(iface.master) ?? 0) + 1);
+  // Indexed loops over the interfaces: this runs for each of a hundred thousand namespaces.
+  const list = ns.list;
+  let ports: Set<string> | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const master = (list[i] as TopoInterface).master;
+    if (master !== undefined) (ports ??= new Set()).add(master);
+  }
+  if (!ns.isHost) {
+    // A pod netns: no routes or node addresses decide a role there, so no tables for them.
+    for (let i = 0; i < list.length; i++) {
+      const iface = list[i] as TopoInterface;
+      iface.role = roleOf(iface, ns, ports !== undefined && ports.has(iface.id), NONE, NONE);
+    }
+    return;
   }
   const routedDevs = new Set<string>();
   const underlayNames = new Set<string>();
-  if (ns.isHost) {
+  {
     // Most routes have one next hop: read it in place rather than through
     // forEachHop's closure and hop object (a host of a big cluster has a
     // route per other node).
-    for (const route of ns.topo.routes) {
+    const routes = ns.topo.routes;
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r] as Route;
       const isDefault = isDefaultDst(route.dst) && isMainTable(route.table);
       if (route.nexthops === undefined || route.nexthops.length === 0) {
         if (route.dev === undefined) continue;
@@ -57,15 +71,34 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
     for (const iface of ns.list) for (const a of iface.addresses) owners.set(a.ip, iface.name);
     // A gateway on the device's own subnet (host-gw: `10.244.1.0/24 via 192.168.50.11 dev eth0`)
     // marks that device as the one facing other nodes.
-    const byName = new Map(ns.list.map((i) => [i.name, i] as const));
+    // Each device's subnets are worked out once, not per route (a host of a
+    // big cluster has a thousand routes through its VTEP).
+    const subnets = new Map<string, Subnet[] | null>();
+    const subnetsOf = (devName: string): Subnet[] | null => {
+      let known = subnets.get(devName);
+      if (known === undefined) {
+        const dev = ns.get(devName);
+        known = dev === undefined || dev.master !== undefined ? null : dev.addresses.filter(isGlobalAddress).map(toSubnet);
+        subnets.set(devName, known);
+      }
+      return known;
+    };
     const check = (devName: string, gw: string): void => {
       // Already marked: another gateway cannot unmark it.
       if (underlayNames.has(devName)) return;
-      const dev = byName.get(devName);
-      if (dev === undefined || dev.master !== undefined) return;
-      if (dev.addresses.some((a) => isGlobalAddress(a) && onSubnet(gw, a.ip, a.prefixlen))) underlayNames.add(devName);
+      const list = subnetsOf(devName);
+      if (list === null || list.length === 0) return;
+      const g = ipv4ToNumber(gw);
+      for (const sub of list) {
+        const on = g !== null && sub.mask !== null ? ((g & sub.mask) >>> 0) === sub.net : onSubnet(gw, sub.ip, sub.length);
+        if (on) {
+          underlayNames.add(devName);
+          return;
+        }
+      }
     };
-    for (const route of ns.topo.routes) {
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r] as Route;
       if (!isMainTable(route.table)) continue;
       if (route.nexthops === undefined || route.nexthops.length === 0) {
         if (route.dev !== undefined && route.gateway !== undefined) check(route.dev, route.gateway);
@@ -87,8 +120,26 @@ export function assignRoles(ns: NsWork, nodeAddresses: readonly string[]): void 
     }
   }
   for (const iface of ns.list) {
-    iface.role = roleOf(iface, ns, (portCount.get(iface.id) ?? 0) > 0, routedDevs, underlayNames);
+    iface.role = roleOf(iface, ns, ports !== undefined && ports.has(iface.id), routedDevs, underlayNames);
   }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** A global address's subnet, as numbers when it is plain IPv4 with a valid length. */
+interface Subnet {
+  ip: string;
+  length: number;
+  net: number;
+  mask: number | null;
+}
+
+function toSubnet(a: InterfaceAddress): Subnet {
+  const b = ipv4ToNumber(a.ip);
+  const length = a.prefixlen;
+  if (b === null || length < 0 || length > 32 || !Number.isInteger(length)) return { ip: a.ip, length, net: 0, mask: null };
+  const mask = ipv4Mask(length);
+  return { ip: a.ip, length, net: (b & mask) >>> 0, mask };
 }
 
 /** sameSubnet, with plain IPv4 compared as numbers (no prefix text built and parsed per route). */

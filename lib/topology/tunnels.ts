@@ -8,6 +8,7 @@
  * flannel cluster has a million FDB entries.
  */
 import type { TopoEdge, TopoInterface } from './types';
+import type { Route } from '../snapshot/schema';
 import type { Cluster, NodeWork } from './cluster';
 import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp, lowerMac } from './addr';
 import { MainTableV4 } from './routeLookup';
@@ -292,7 +293,11 @@ function ipipFromRoutes(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
   const { cluster } = work;
-  for (const route of host.topo.routes) {
+  const routes = host.topo.routes;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i] as Route;
+    // The usual single next hop is filtered in place, without forEachHop's closure: a thousand routes per host.
+    if ((route.nexthops === undefined || route.nexthops.length === 0) && (route.gateway === undefined || route.dev === undefined || host.get(route.dev)?.role !== 'ip-tunnel')) continue;
     forEachHop(route, (hop) => {
       if (hop.gateway === undefined || hop.dev === undefined) return;
       const tunnel = host.get(hop.dev);

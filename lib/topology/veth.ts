@@ -18,9 +18,9 @@ import { flat } from './addr';
 interface VethEnd {
   iface: TopoInterface;
   ns: NsWork;
-  wire?: VethPeer;
+  wire: VethPeer | undefined;
   /** Why this end is not paired yet, said as the final evidence if nothing pairs it. */
-  reason?: string;
+  reason: string | undefined;
 }
 
 /** Pairs the veths of one node, setting `peer` on both ends and adding one `veth` edge per pair. */
@@ -28,12 +28,13 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   const ends = new Map<TopoInterface, VethEnd>();
   const podEnds: VethEnd[] = [];
   const hostEnds: VethEnd[] = [];
-  for (const ns of node.namespaces) {
-    for (const iface of ns.list) {
+  // Indexed loops: a node's hundred namespaces, for each of a thousand nodes.
+  for (let n = 0; n < node.namespaces.length; n++) {
+    const ns = node.namespaces[n] as NsWork;
+    for (let i = 0; i < ns.list.length; i++) {
+      const iface = ns.list[i] as TopoInterface;
       if (iface.role !== 'pod-veth' && iface.role !== 'host-veth') continue;
-      const end: VethEnd = { iface, ns };
-      const wire = ns.wire(iface.name)?.peer;
-      if (wire !== undefined) end.wire = wire;
+      const end: VethEnd = { iface, ns, wire: ns.wire(iface.name)?.peer, reason: undefined };
       ends.set(iface, end);
       (iface.role === 'pod-veth' ? podEnds : hostEnds).push(end);
     }
