@@ -8,17 +8,22 @@
  * interval. Deletes exactly the namespaces it made.
  *
  * Then it runs the real agent the way a node runs it, `podnet collect
- * --interval` pushing to a local HTTP server, once from the collector bundle
- * (what bin/podnet.mjs runs) and once through tsx, and prints the agent's
- * own figures: CPU per collection from /proc/PID/stat (itself and every
- * child it waited for), peak RSS (VmHWM), bytes sent per collection.
+ * --interval` pushing to a local HTTP server, from the collector bundle
+ * (what bin/podnet.mjs runs) and through tsx, and prints the agent's own
+ * figures: CPU per collection from /proc/PID/stat (itself and every child it
+ * waited for), peak RSS (VmHWM), bytes sent per collection. As in a pod, the
+ * agent finds a Kubernetes API through KUBERNETES_SERVICE_HOST and its
+ * service account (a fake HTTPS API server serving this node's 110 pods,
+ * the account's files bind-mounted in a private mount namespace), so the
+ * figures include loading the client and both reads every collection.
  *
  *   npx tsx collector/bench.ts [--pods 110] [--runs 10] [--interval 2s] [--agent-runs 6]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -116,17 +121,91 @@ function statusKb(pid: number, field: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** NODE_OPTIONS of the deployed agent (collector/podnet-collector.service), so the bench measures what runs. */
-function deployedNodeOptions(): string {
+/**
+ * The runtime environment of the deployed agent (the Environment= lines of
+ * collector/podnet-collector.service; the DaemonSet sets the same, which
+ * deploy/manifests.test.ts checks), so the bench measures what runs.
+ */
+function deployedEnv(): Record<string, string> {
   const unit = readFileSync(path.join(__dirname, 'podnet-collector.service'), 'utf8');
-  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim() ?? '';
+  return Object.fromEntries([...unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] ?? '').trim()]));
+}
+
+export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** One pod as the API serves it, with the fields a Deployment's pod really carries (managedFields included): ~5 KB of JSON. */
+function fakePod(i: number, ip: string, hostNetwork: boolean): unknown {
+  const name = `web-${i.toString(36).padStart(4, '0')}-7d9f8c6b5d-${randomBytes(3).toString('hex')}`;
+  const time = '2026-01-01T00:00:00Z';
+  const container = { name: 'web', image: 'registry.example/web:1.2.3', ports: [{ containerPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } }, volumeMounts: [{ name: 'kube-api-access-x1y2z', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }], terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent', readinessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 } };
+  return {
+    metadata: {
+      name, generateName: name.slice(0, -6), namespace: `team-${i % 7}`, uid: `${randomBytes(4).toString('hex')}-0000-4000-8000-${randomBytes(6).toString('hex')}`, resourceVersion: String(100000 + i), creationTimestamp: time,
+      labels: { app: 'web', 'pod-template-hash': '7d9f8c6b5d', 'app.kubernetes.io/part-of': 'shop' },
+      annotations: { 'kubectl.kubernetes.io/restartedAt': time },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d9f8c6b5d', uid: '11111111-2222-4333-8444-555555555555', controller: true, blockOwnerDeletion: true }],
+      managedFields: [
+        { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {}, 'f:app': {}, 'f:pod-template-hash': {} }, 'f:ownerReferences': { '.': {}, 'k:{"uid":"11111111-2222-4333-8444-555555555555"}': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:ports': {}, 'f:resources': {} } }, 'f:dnsPolicy': {}, 'f:restartPolicy': {}, 'f:schedulerName': {} } } },
+        { manager: 'kubelet', operation: 'Update', apiVersion: 'v1', time, subresource: 'status', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:hostIP': {}, 'f:phase': {}, 'f:podIP': {}, 'f:podIPs': {}, 'f:startTime': {} } } },
+      ],
+    },
+    spec: {
+      volumes: [{ name: 'kube-api-access-x1y2z', projected: { sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }, { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } }], defaultMode: 420 } }],
+      containers: [container], restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', serviceAccountName: 'default', serviceAccount: 'default', nodeName: 'bench', securityContext: {}, schedulerName: 'default-scheduler',
+      tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+      priority: 0, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', ...(hostNetwork ? { hostNetwork: true } : {}),
+    },
+    status: {
+      phase: 'Running', hostIP: '192.168.50.11', hostIPs: [{ ip: '192.168.50.11' }], podIP: ip, podIPs: [{ ip }], startTime: time, qosClass: 'Burstable',
+      conditions: ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: time })),
+      containerStatuses: [{ name: 'web', state: { running: { startedAt: time } }, lastState: {}, ready: true, restartCount: 0, image: 'registry.example/web:1.2.3', imageID: `registry.example/web@sha256:${'ab'.repeat(32)}`, containerID: `containerd://${randomBytes(32).toString('hex')}`, started: true }],
+    },
+  };
+}
+
+/**
+ * A Kubernetes API over HTTPS serving `pods` pods on node `bench` (their IPs
+ * those of the lab's pod netns) and the node itself, with a service account
+ * directory (token, CA) to bind-mount at SA_DIR. Refuses a wrong token.
+ */
+export async function fakeKubeApi(pods: number): Promise<{ port: number; saDir: string; requests: () => number; close: () => void }> {
+  const saDir = mkdtempSync(path.join(tmpdir(), 'podnet-bench-sa-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(saDir, 'key.pem'), '-out', path.join(saDir, 'ca.crt'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path.join(saDir, 'token'), token);
+  writeFileSync(path.join(saDir, 'namespace'), 'podnet');
+  const items = Array.from({ length: pods }, (_, i) => fakePod(i, `10.244.1.${(i % 250) + 2}`, false));
+  for (let i = 0; i < 4; i++) items.push(fakePod(pods + i, '192.168.50.11', true));
+  const podList = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '123456' }, items });
+  const node = JSON.stringify({
+    kind: 'Node', apiVersion: 'v1',
+    metadata: { name: 'bench', labels: { 'kubernetes.io/hostname': 'bench' }, annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:01"}', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': '192.168.50.11', 'node.alpha.kubernetes.io/ttl': '0' } },
+    spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] },
+    status: { addresses: [{ type: 'InternalIP', address: '192.168.50.11' }, { type: 'Hostname', address: 'bench' }] },
+  });
+  let requests = 0;
+  const server = createHttpsServer({ key: readFileSync(path.join(saDir, 'key.pem')), cert: readFileSync(path.join(saDir, 'ca.crt')) }, (req, res) => {
+    requests++;
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401).end();
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname === '/api/v1/pods' && url.searchParams.get('fieldSelector') === 'spec.nodeName=bench') res.end(podList);
+    else if (url.pathname === '/api/v1/nodes/bench') res.end(node);
+    else res.writeHead(404).end('{}');
+  });
+  rmSync(path.join(saDir, 'key.pem'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, saDir, requests: () => requests, close: () => server.close() };
 }
 
 /**
  * Runs `podnet collect --interval` as a node would and measures it from the
  * outside at each snapshot the server receives: the first two are warm-up.
  */
-async function measureAgent(label: string, env: Record<string, string>, prefix: string, runs: number, intervalMs: number): Promise<void> {
+async function measureAgent(label: string, env: Record<string, string>, prefix: string, runs: number, intervalMs: number, kube?: { port: number; saDir: string }): Promise<void> {
   const samples: Array<{ cpu: number; rss: number; bytes: number }> = [];
   let pid = 0;
   let done: () => void = () => {};
@@ -145,9 +224,17 @@ async function measureAgent(label: string, env: Record<string, string>, prefix: 
   const port = (server.address() as AddressInfo).port;
   const spool = mkdtempSync(path.join(tmpdir(), 'podnet-bench-spool-'));
   const bin = path.resolve(__dirname, '..', 'bin', 'podnet.mjs');
-  const args = [bin, 'collect', '--node', 'bench', '--host-netns', `${prefix}-node`, '--pod-netns', `${prefix}-p*`, '--no-kubernetes'];
+  const args = [bin, 'collect', '--node', 'bench', '--host-netns', `${prefix}-node`, '--pod-netns', `${prefix}-p*`];
+  if (!kube) args.push('--no-kubernetes');
   args.push('--server', `http://127.0.0.1:${port}`, '--cluster', 'bench', '--interval', `${intervalMs}ms`, '--spool-dir', spool);
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env, PODNET_TOKEN: 'bench-token' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PODNET_TOKEN: 'bench-token' };
+  delete childEnv.KUBERNETES_SERVICE_HOST;
+  if (kube) Object.assign(childEnv, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(kube.port) });
+  // In a pod the service account is mounted at SA_DIR: here a bind mount in a private mount namespace;
+  // unshare and sh exec, so the PID measured is the agent's.
+  const child = kube
+    ? spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$0" ${SA_DIR} && exec "$@"`, kube.saDir, process.execPath, ...args], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   pid = child.pid ?? 0;
@@ -156,6 +243,9 @@ async function measureAgent(label: string, env: Record<string, string>, prefix: 
   await Promise.race([finished, exited]);
   clearTimeout(timeout);
   const hwm = pid > 0 && child.exitCode === null ? statusKb(pid, 'VmHWM') : NaN;
+  // File-backed pages are mostly the node binary itself (shared, in the page cache); anonymous ones are the agent's.
+  const anon = pid > 0 && child.exitCode === null ? statusKb(pid, 'RssAnon') : NaN;
+  const file = pid > 0 && child.exitCode === null ? statusKb(pid, 'RssFile') : NaN;
   child.kill('SIGTERM');
   await exited;
   server.close();
@@ -164,13 +254,15 @@ async function measureAgent(label: string, env: Record<string, string>, prefix: 
     console.log(`agent (${label}): only ${samples.length} snapshots arrived; its stderr ends:\n${stderr}`);
     return;
   }
+  const kubeTrouble = /^.*(no Kubernetes API|kubernetes: ).*$/m.exec(stderr)?.[0];
+  if (kubeTrouble) console.log(`agent (${label}): ${kubeTrouble}`);
   const first = samples[1] as { cpu: number };
   const last = samples.at(-1) as { cpu: number; rss: number; bytes: number };
   const n = samples.length - 2;
   const perRun = (last.cpu - first.cpu) / n;
   console.log(
     `agent (${label}): ${n} collections at one per ${intervalMs / 1000} s: ${perRun.toFixed(0)} ms CPU each (agent + children), ` +
-      `${((perRun / 30_000) * 100).toFixed(2)} % of one core at 30 s; peak RSS ${(hwm / 1024).toFixed(1)} MB (now ${(last.rss / 1024).toFixed(1)} MB); ` +
+      `${((perRun / 30_000) * 100).toFixed(2)} % of one core at 30 s; peak RSS ${(hwm / 1024).toFixed(1)} MB (now ${(last.rss / 1024).toFixed(1)} MB: ${(anon / 1024).toFixed(1)} anonymous, ${(file / 1024).toFixed(1)} file-backed); ` +
       `${(last.bytes / 1024).toFixed(1)} KiB sent per collection`,
   );
 }
@@ -235,17 +327,33 @@ async function main(): Promise<void> {
     if (agentRuns > 0) {
       // As deployed: the bundle built beforehand, so the agent measured never builds it itself.
       execFileSync(process.execPath, [path.join(__dirname, 'build.mjs')], { stdio: 'ignore' });
-      const deployed = deployedNodeOptions();
-      await measureAgent(`bundle, NODE_OPTIONS=${deployed}`, { NODE_OPTIONS: deployed }, prefix, agentRuns, intervalMs);
-      await measureAgent('bundle, no NODE_OPTIONS', { NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs);
-      await measureAgent('tsx, no NODE_OPTIONS', { PODNET_COLLECT_TSX: '1', NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs);
+      const deployed = deployedEnv();
+      const shown = Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ');
+      const kube = await fakeKubeApi(pods);
+      // The mount point of the service account, made only where missing and removed after.
+      const made: string[] = [];
+      for (let d = SA_DIR; !existsSync(d); d = path.dirname(d)) made.unshift(d);
+      for (const d of made) mkdirSync(d);
+      try {
+        await measureAgent(`bundle as deployed (${shown}), Kubernetes API`, deployed, prefix, agentRuns, intervalMs, kube);
+        await measureAgent(`bundle as deployed, --no-kubernetes`, deployed, prefix, agentRuns, intervalMs);
+        await measureAgent('bundle, no runtime settings, Kubernetes API', { NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs, kube);
+        await measureAgent('tsx, no NODE_OPTIONS, Kubernetes API', { PODNET_COLLECT_TSX: '1', NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs, kube);
+        console.log(`fake Kubernetes API: ${kube.requests()} requests answered`);
+      } finally {
+        kube.close();
+        for (const d of made.reverse()) rmdirSync(d);
+        rmSync(kube.saDir, { recursive: true, force: true });
+      }
     }
   } finally {
     for (const ns of made.reverse()) await execCommand('ip', ['netns', 'del', ns]);
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

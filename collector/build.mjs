@@ -3,6 +3,13 @@
 // the first argument). The Kubernetes client stays outside: it is imported
 // only when an API is at hand, and bundling it would load it always.
 //
+// In a pod the collector needs only the client's KubeConfig (service account
+// token, CA, server): collector/kubeConfig.ts is built apart into
+// podnet-kube.mjs, loaded only in a cluster, without the generated API and
+// models (~55 MB of RSS, ~750 ms of CPU to load) and without the modules only
+// kubeconfig files use (YAML, OIDC, cloud auth plugins, proxies, fetch
+// headers), each replaced by a stub that throws if it is ever reached.
+//
 // The snapshot check is compiled here, not at run time: the same JSON Schema
 // (from the zod schema) and the same ajv options as validateSnapshot's fast
 // path, as ajv standalone code, so the agent never loads ajv's compiler nor
@@ -19,7 +26,41 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where the bundle goes unless told otherwise. */
 export const DEFAULT_DIR = path.join(here, 'dist');
 const BUNDLE = 'podnet-collect.mjs';
+const KUBE_BUNDLE = 'podnet-kube.mjs';
 const META = 'podnet-collect.inputs.json';
+
+/**
+ * Modules of @kubernetes/client-node's KubeConfig that an in-cluster service
+ * account never reaches, and the names they must export to be imported.
+ */
+const KUBE_STUBS = {
+  './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
+  'js-yaml': ['default'],
+  'node-fetch': ['Headers'],
+  'openid-client': [],
+  'jsonpath-plus': [],
+  'socks-proxy-agent': ['SocksProxyAgent'],
+  hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
+  rfc4648: ['base64url'],
+};
+
+/** esbuild plugin: KUBE_STUBS, imported from inside the client, become modules whose every use throws. */
+const kubeStubs = {
+  name: 'podnet-kube-stubs',
+  setup(b) {
+    const names = Object.keys(KUBE_STUBS).map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+      /[\\/]@kubernetes[\\/]client-node[\\/]/.test(args.importer) ? { path: args.path, namespace: 'podnet-kube-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'podnet-kube-stub' }, (args) => {
+      const fail = `function fail() { throw new Error(${JSON.stringify(`${args.path} is not in the collector's in-cluster build (collector/build.mjs)`)}); }`;
+      const exports = KUBE_STUBS[args.path].map((n) =>
+        n === 'default' ? 'export default new Proxy({}, { get: fail });' : `export const ${n} = new Proxy(function () {}, { construct: fail, apply: fail, get: fail });`,
+      );
+      return { contents: [fail, ...exports].join('\n'), loader: 'js' };
+    });
+  },
+};
 
 /**
  * Standalone ajv code for the snapshot schema, and the apiVersion it checks.
@@ -103,8 +144,29 @@ export async function buildCollector(dir = DEFAULT_DIR) {
       });
     },
   };
+  // The main bundle imports the KubeConfig module as the file built beside it.
+  const kubeApart = {
+    name: 'podnet-kube-apart',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/kubeConfig$/ }, () => ({ path: `./${KUBE_BUNDLE}`, external: true }));
+    },
+  };
   let result;
+  let kube;
   try {
+    kube = await build({
+      entryPoints: [path.join(here, 'kubeConfig.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      absWorkingDir: root,
+      logLevel: 'silent',
+      plugins: [kubeStubs],
+      banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
+    });
     result = await build({
     entryPoints: [path.join(here, 'main.ts')],
     bundle: true,
@@ -116,7 +178,7 @@ export async function buildCollector(dir = DEFAULT_DIR) {
     external: ['@kubernetes/client-node'],
     absWorkingDir: root,
     logLevel: 'silent',
-    plugins: [precompiled],
+    plugins: [precompiled, kubeApart],
     // Bundled CommonJS (ajv, commander) calls require() for Node built-ins.
     banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
     });
@@ -125,11 +187,12 @@ export async function buildCollector(dir = DEFAULT_DIR) {
     stop();
   }
   const out = result.outputFiles[0];
-  if (!out) throw new Error('esbuild produced no output');
+  const kubeOut = kube.outputFiles[0];
+  if (!out || !kubeOut) throw new Error('esbuild produced no output');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, BUNDLE);
   // Everything the bundle was made from, the check's schema and this script included, so any edit triggers a rebuild.
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...checkInputs].map((p) => path.resolve(root, p)))].filter((p) => {
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(kube.metafile.inputs), ...checkInputs].map((p) => path.resolve(root, p)))].filter((p) => {
     try {
       return statSync(p).isFile();
     } catch {
@@ -137,6 +200,8 @@ export async function buildCollector(dir = DEFAULT_DIR) {
     }
   });
   inputs.push(fileURLToPath(import.meta.url));
+  // The KubeConfig module first: a bundle newer than its sources is taken as complete.
+  await writeFile(path.join(dir, KUBE_BUNDLE), kubeOut.contents);
   await writeFile(file, out.contents);
   await writeFile(path.join(dir, META), JSON.stringify({ inputs }));
   return file;
@@ -150,6 +215,7 @@ export function freshBundle(dir = DEFAULT_DIR) {
   const file = path.join(dir, BUNDLE);
   try {
     const built = statSync(file).mtimeMs;
+    statSync(path.join(dir, KUBE_BUNDLE));
     const meta = JSON.parse(readFileSync(path.join(dir, META), 'utf8'));
     for (const input of meta.inputs) if (statSync(input).mtimeMs > built) return undefined;
     return file;

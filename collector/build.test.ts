@@ -24,7 +24,7 @@ describe('collector bundle', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'podnet-bundle-test-'));
     build = (await import(pathToFileURL(path.join(__dirname, 'build.mjs')).href)) as BuildModule;
     file = await build.buildCollector(dir);
-    bundled = ((await import(pathToFileURL(file).href)) as { validateSnapshot: Validate }).validateSnapshot;
+    bundled = await ((await import(pathToFileURL(file).href)) as { loadValidateSnapshot: () => Promise<Validate> }).loadValidateSnapshot();
   }, 60_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

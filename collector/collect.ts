@@ -14,16 +14,7 @@ import {
   readNetnsListIdJson,
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
-import {
-  SNAPSHOT_API_VERSION,
-  type Address,
-  type Link,
-  type NetnsSnapshot,
-  type PodRef,
-  type Route,
-  type Snapshot,
-} from '../lib/snapshot/schema';
-import { validateSnapshot } from '../lib/snapshot/validate';
+import type { Address, Link, NetnsSnapshot, PodRef, Route, Snapshot } from '../lib/snapshot/schema';
 import { batchedNetnsPlan, writeBatchFile } from './batch';
 import { execCommand, type Exec, type ExecResult } from './exec';
 import { runManyWith, runPlans, shellRunMany, type NetnsPlan, type RunMany } from './runner';
@@ -77,6 +68,13 @@ interface PodTarget {
 }
 
 const DOCKER_NETNS_DIR = '/var/run/docker/netns';
+
+/**
+ * SNAPSHOT_API_VERSION, typed against the schema (a different value does not
+ * compile) but not imported from it: importing a value of schema.ts loads
+ * zod and builds every schema, ~10 MB of the agent's RSS for one string.
+ */
+const API_VERSION: Snapshot['apiVersion'] = 'podnet.dev/v1';
 
 /** Link kinds that never carry node-to-node traffic themselves. */
 const NOT_UNDERLAY = new Set(['loopback', 'bridge', 'vxlan', 'ipip', 'gre', 'geneve', 'wireguard', 'dummy', 'tun']);
@@ -338,7 +336,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   const addresses = host ? underlayAddresses(host.links ?? [], host.addresses ?? [], host.routes ?? []) : [];
 
   const doc: Snapshot = {
-    apiVersion: SNAPSHOT_API_VERSION,
+    apiVersion: API_VERSION,
     kind: 'NodeSnapshot',
     node: addresses.length > 0 ? { name: opts.nodeName, addresses } : { name: opts.nodeName },
     collectedAt: (opts.now ?? (() => new Date()))().toISOString(),
@@ -346,6 +344,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
     namespaces: collected.map((c) => c.netns),
   };
   if (opts.validate !== true) return { snapshot: doc, warnings };
+  const { validateSnapshot } = await import('../lib/snapshot/validate');
   const valid = validateSnapshot(doc);
   if (!valid.ok) {
     const issues = valid.issues.map((i) => `${i.path}: ${i.message}`).join('; ');

@@ -5,12 +5,21 @@
  * `snapshot.kubernetes`. The real client is built in `connectKube` only; the
  * matching below takes any object with the two CoreV1Api methods it calls.
  */
-import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { K8sNode, K8sPod, NetnsSnapshot, Snapshot } from '../lib/snapshot/schema';
+import type { RequestOptions } from 'node:https';
 import { canonicalIp, isIp, parsePrefix } from '../lib/net/ip';
 
-/** The part of CoreV1Api the collector calls; a test passes an object with the same two methods. */
-export type KubeApi = Pick<CoreV1Api, 'listPodForAllNamespaces' | 'readNode'>;
+/**
+ * The two CoreV1Api calls the collector makes, by their CoreV1Api names (a
+ * CoreV1Api is one; deploy/manifests.test.ts grants RBAC from these names).
+ */
+export interface KubeApi {
+  /** GET /api/v1/pods?fieldSelector=… (RBAC: list pods). */
+  listPodForAllNamespaces(param: { fieldSelector: string }): Promise<{ items: V1Pod[] }>;
+  /** GET /api/v1/nodes/NAME (RBAC: get nodes). */
+  readNode(param: { name: string }): Promise<V1Node>;
+}
 
 /** What the API said about this node and its pods, in snapshot shapes. */
 export interface KubeFacts {
@@ -142,15 +151,88 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env.KUBERNETES_SERVICE_HOST);
 }
 
+/** What `connectKube` needs of the official client's KubeConfig (a subset of its methods). */
+interface KubeConfigLike {
+  loadFromCluster(pathPrefix?: string): void;
+  getCurrentCluster(): { server: string } | null;
+  applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
+}
+
+/** An HTTP error from the API, with the status `errorText` reports (the shape of the client's ApiException). */
+class KubeHttpError extends Error {
+  constructor(readonly code: number) {
+    super(`HTTP ${code}`);
+  }
+}
+
+/** Above this a response is not one node's pods (110 pods are ~0.7 MB). */
+const MAX_RESPONSE = 64 * 1024 * 1024;
+
 /**
- * The one place the real client is built: the pod's service account inside a
- * cluster, else the given kubeconfig file. Imported lazily: the client is
- * large and only needed when there is an API to ask.
+ * GET of one API path with the options the KubeConfig produced (CA, token,
+ * agent), the JSON body parsed as is: the generated client's ObjectSerializer
+ * would walk every field of every pod into model classes to read six of them.
+ */
+function getJson<T>(kc: KubeConfigLike, path: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) {
+      reject(new Error('the kubeconfig names no cluster server'));
+      return;
+    }
+    const url = new URL(path, server);
+    const opts: RequestOptions = { headers: { accept: 'application/json' } };
+    kc.applyToHTTPSOptions(opts).then(async () => {
+      const mod = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
+      const req = mod.request(url, { ...opts, method: 'GET', timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          size += d.length;
+          if (size > MAX_RESPONSE) req.destroy(new Error(`response above ${MAX_RESPONSE} bytes`));
+          else chunks.push(d);
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            reject(new KubeHttpError(status));
+            return;
+          }
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
+      req.on('error', reject);
+      req.end();
+    }, reject);
+  });
+}
+
+/**
+ * The one place the real client is built, imported lazily: the client is
+ * large and only needed when there is an API to ask. In a pod, the service
+ * account through the client's KubeConfig alone (collector/kubeConfig.ts,
+ * bundled apart without the generated models) and two GETs with the options
+ * it produces; with a kubeconfig file, the whole client, whose loader knows
+ * every auth plugin (exec, OIDC, cloud providers) a person's kubeconfig uses.
  */
 export async function connectKube(opts: { kubeconfig?: string }): Promise<KubeApi> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  if (opts.kubeconfig !== undefined) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromCluster();
-  return kc.makeApiClient(k8s.CoreV1Api);
+  if (opts.kubeconfig !== undefined) {
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(opts.kubeconfig);
+    return kc.makeApiClient(k8s.CoreV1Api);
+  }
+  const { KubeConfig } = await import('./kubeConfig');
+  const kc: KubeConfigLike = new KubeConfig();
+  kc.loadFromCluster();
+  return {
+    listPodForAllNamespaces: ({ fieldSelector }) => getJson<{ items: V1Pod[] }>(kc, `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`),
+    readNode: ({ name }) => getJson<V1Node>(kc, `/api/v1/nodes/${encodeURIComponent(name)}`),
+  };
 }

@@ -14,5 +14,12 @@ export async function main(args: readonly string[]): Promise<void> {
   });
 }
 
-/** The snapshot check as bundled (precompiled by collector/build.mjs); exported so a test can hold it to validateSnapshot. */
-export { validateSnapshot } from '../lib/snapshot/validate';
+/**
+ * The snapshot check as bundled (precompiled by collector/build.mjs), for a
+ * test to hold it to validateSnapshot. Loaded on demand: the agent itself
+ * does not check what it collects (collectNode's `validate`), and the
+ * precompiled check and ajv's runtime are most of the bundle.
+ */
+export async function loadValidateSnapshot(): Promise<typeof import('../lib/snapshot/validate').validateSnapshot> {
+  return (await import('../lib/snapshot/validate')).validateSnapshot;
+}
