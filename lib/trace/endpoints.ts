@@ -1,6 +1,7 @@
 /**
  * Endpoint resolution: what the user typed (an IP, `namespace/name`, a pod
- * name unique across the cluster, or a node name) → an address, and for the
+ * name unique across the cluster, a node name, or a captured netns as
+ * `NODE/NETNS` or a unique netns name) → an address, and for the
  * source the captured namespace the packet starts in. Ambiguous or unknown
  * inputs are answered with the candidates, never guessed.
  */
@@ -22,12 +23,34 @@ function podIp(idx: TopologyIndex, p: TopoPod): string | undefined {
   const v4 = p.ips.find((ip) => ipFamily(ip) === 4);
   if (v4 ?? p.ips[0]) return canonicalIp((v4 ?? p.ips[0])!);
   if (p.netns === undefined) return undefined;
-  for (const i of idx.interfacesOf(p.netns)) {
+  return netnsIp(idx, p.netns);
+}
+
+/** The first global IPv4 address of a namespace's own interfaces (not lo). */
+function netnsIp(idx: TopologyIndex, netnsId: string): string | undefined {
+  for (const i of idx.interfacesOf(netnsId)) {
     if (i.kind === 'loopback' || i.name === 'lo') continue;
     const a = i.addresses.find((x) => x.family === 4 && x.scope !== 'link' && x.scope !== 'host');
     if (a) return canonicalIp(a.ip);
   }
   return undefined;
+}
+
+/**
+ * A captured namespace named by the user: `NODE/NETNS` (its id, as inspect prints it) or a
+ * netns name unique in the evidence (`cni-…`, `nsenter-4242`) — pods pasted without kubectl
+ * facts are only known this way.
+ */
+function fromNetns(idx: TopologyIndex, input: string, ns: TopoNetns): EndpointResolution {
+  const ip = ns.kind === 'host' ? idx.node(ns.node)?.addresses[0] : netnsIp(idx, ns.id);
+  const pod = idx.podOfNetns(ns.id);
+  const endpoint: TraceEndpoint = { input, ip: ip === undefined ? '' : canonicalIp(ip), node: ns.node, ...(pod ? { pod: pod.id } : {}) };
+  if (ip === undefined) return { ok: false, endpoint, reason: `netns ${ns.id} has no IPv4 address in the evidence` };
+  return { ok: true, endpoint, netns: ns };
+}
+
+function netnsByName(idx: TopologyIndex, name: string): TopoNetns[] {
+  return idx.topology.namespaces.filter((n) => n.kind !== 'host' && n.name === name);
 }
 
 function podNetns(idx: TopologyIndex, p: TopoPod): TopoNetns | undefined {
@@ -107,6 +130,8 @@ export function resolveEndpoint(idx: TopologyIndex, input: string, role: 'from' 
   if (text.includes('/')) {
     const p = idx.podById(text);
     if (p) return fromPod(idx, input, p, role);
+    const ns = idx.netns(text);
+    if (ns) return fromNetns(idx, input, ns);
     const name = text.slice(text.indexOf('/') + 1);
     const elsewhere = idx.podsByName(name);
     const hint = elsewhere.length > 0 ? `; pods named ${name}: ${elsewhere.map(podLabel).join(', ')}` : '';
@@ -124,6 +149,11 @@ export function resolveEndpoint(idx: TopologyIndex, input: string, role: 'from' 
     if (ip === undefined) return { ok: false, endpoint: { input, ip: '', node: node.id }, reason: `node ${node.name} has no known address` };
     if (role === 'from' && !ns) return { ok: false, endpoint: { input, ip, node: node.id }, reason: `node ${node.name} was not captured` };
     return { ok: true, endpoint: { input, ip: canonicalIp(ip), node: node.id }, netns: ns };
+  }
+  const named = netnsByName(idx, text);
+  if (named.length === 1) return fromNetns(idx, input, named[0]!);
+  if (named.length > 1) {
+    return { ok: false, endpoint: { input, ip: '' }, reason: `netns ${text} is on several nodes: ${named.map((n) => n.id).join(', ')}; use NODE/NETNS` };
   }
   const close = idx.topology.pods.filter((p) => p.name.startsWith(text)).slice(0, 5);
   const hint = close.length > 0 ? `; pods starting with ${text}: ${close.map(podLabel).join(', ')}` : '';

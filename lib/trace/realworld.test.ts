@@ -232,3 +232,34 @@ describe('the WireGuard stop names what is missing', () => {
     expect(t.hops.some((h) => h.interface === 'tunl0')).toBe(false);
   });
 });
+
+describe('every captured sender is addressable the way a user names it', () => {
+  const vagrant = ['flannel-vxlan-vagrant-putty/k8s-master.txt', 'flannel-vxlan-vagrant-putty/k8s-worker1.txt'];
+
+  it('a cni-… netns without kubectl facts, by its name or NODE/NETNS', () => {
+    const alone = traceFiles(['flannel-vxlan-vagrant-putty/k8s-worker1.txt'], 'cni-8e3f41a2-6c0d-95b7-d213-7a4e0c6f5b98', '10.244.0.7');
+    expect(alone.from).toMatchObject({ ip: '10.244.1.5', node: 'k8s-worker1' });
+    expect(alone.verdict).toBe('exits-network');
+    const both = traceFiles(vagrant, 'k8s-worker1/cni-8e3f41a2-6c0d-95b7-d213-7a4e0c6f5b98', '10.244.0.7');
+    expect(both.from).toMatchObject({ ip: '10.244.1.5', pod: 'default/nginx-6799fc88d8-m4q9z' });
+    expect(both.verdict).toBe('delivered');
+  });
+
+  it('a hostNetwork pod or a node sends from the address the kernel selects, not the NAT NIC listed first', () => {
+    for (const from of ['kube-system/kube-proxy-4lmtd', 'k8s-master']) {
+      const t = traceFiles(vagrant, from, 'nginx-6799fc88d8-m4q9z');
+      expect(t.from.ip, from).toBe('10.244.0.0');
+      expect(t.verdict, from).toBe('delivered');
+      // worker1 forwards, and answers back to 10.244.0.0 by flannel.1.
+      expect(t.traceroute, from).toEqual(['10.244.1.0', '10.244.1.5']);
+    }
+  });
+
+  it('a pod known only from kubectl exec in its own file', () => {
+    const t = traceFiles(['k3s-host-gw-blog/k3s-a-ohmyzsh.txt', 'k3s-host-gw-blog/k3s-b-blogpost.txt'], 'echo-6c4f9b7d5-p8xlz', 'client-5b9f7c8d6-7wq2k');
+    expect(t.from).toMatchObject({ ip: '10.42.1.12', node: 'k3s-b' });
+    // Its routing table was not pasted: the trace says so instead of guessing a gateway.
+    expect(t.verdict).toBe('insufficient-information');
+    expect(t.reason).toMatch(/routing table of k3s-b\/k8s_default_echo-6c4f9b7d5-p8xlz/);
+  });
+});

@@ -340,10 +340,13 @@ describe('trace: endpoints', () => {
     expect(t.reason).toMatch(/not an address of any captured namespace/);
   });
 
-  it('starts from a node host netns when given a node name', () => {
+  it('starts from a node host netns when given a node name, from the source the kernel selects', () => {
+    // 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink has no src: the primary address of flannel.1.
     const t = trace(flannelTwoNodes().build(), 'node1', 'default/server');
-    expect(t.from).toMatchObject({ ip: '30.0.1.160', node: 'node1' });
+    expect(t.from).toMatchObject({ ip: '10.244.1.0', node: 'node1' });
     expect(t.verdict).toBe('delivered');
+    expect(trace(flannelTwoNodes().build(), 'node1', '30.0.1.161').from.ip).toBe('30.0.1.160');
+    expect(trace(flannelTwoNodes().build(), '30.0.1.160', 'default/server').from.ip).toBe('30.0.1.160');
   });
 });
 

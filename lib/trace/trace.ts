@@ -9,7 +9,7 @@
  * packet leaves towards something not captured) or `insufficient-information`
  * (a fact the next step needs is missing) — never with a guess.
  */
-import { ipFamily, parsePrefix, prefixContains } from '../net/ip';
+import { ipFamily, isIp, parsePrefix, prefixContains } from '../net/ip';
 import type { TopoInterface, TopoNetns, Topology } from '../topology/types';
 import { indexTopology, type TopologyIndex } from '../topology/topologyIndex';
 import { bridgeForward } from './bridge';
@@ -19,7 +19,7 @@ import { resolveEndpoint } from './endpoints';
 import { formatRoute, formatRule } from './format';
 import { ipipDecap, ipipEncap } from './ipip';
 import { resolveNeighbor, underlayOwner, type NeighborResolution } from './neighbor';
-import { checkGateway, lookupRoute, reversePathCheck, ruleText, type RouteMatch } from './routeLookup';
+import { checkGateway, lookupRoute, reversePathCheck, ruleText, selectSource, type RouteMatch } from './routeLookup';
 import { predictTraceroute } from './traceroute';
 import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, Step, Trace, TraceExit, TraceOptions } from './types';
 import { vxlanDecap, vxlanEncap } from './vxlan';
@@ -693,6 +693,13 @@ export function trace(topology: Topology, from: string, to: string, options: Tra
   if (!Number.isInteger(size) || size < 20 || size > 65535) return fail(`packet size ${size} is not a valid IP packet length (20–65535)`);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) return fail(`TTL ${ttl} is not in 1–255`);
 
+  if (src.netns.kind === 'host' && !isIp(from.trim())) {
+    // A node (or a hostNetwork pod) named rather than given by address sends from whatever source
+    // the kernel selects for this destination — flannel.1's address towards a remote podCIDR, not
+    // the first address the node lists (often a NAT NIC shared by every VM of a lab).
+    const sel = selectSource(idx, src.netns, dst.endpoint.ip);
+    if (sel) src.endpoint.ip = sel.ip;
+  }
   const walk = new Walk(idx);
   const packet: PacketHeaders = { src: src.endpoint.ip, dst: dst.endpoint.ip, protocol, ttl, length: size };
   walk.originate(src.netns, packet);
