@@ -15,7 +15,7 @@ import {
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
 import type { Address, Link, NetnsSnapshot, PodRef, Route, Snapshot } from '../lib/snapshot/schema';
-import { batchedNetnsPlan, writeBatchFile } from './batch';
+import { batchedHostPlan, batchedNetnsPlan, writeBatchFile } from './batch';
 import { execCommand, type Exec, type ExecResult } from './exec';
 import { runManyWith, runPlans, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { parseProcSysLines, sysctlFiles } from './sysctl';
@@ -318,7 +318,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   let collected: Array<{ netns: NetnsSnapshot; warnings: string[] }>;
   try {
     const ipv6 = opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {};
-    const plans: NetnsPlan[] = [fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
+    const plans: NetnsPlan[] = [batch ? batchedHostPlan(hostTarget, { files: batch, ...ipv6 }) : fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
     for (const p of pods) {
       const identity = opts.podIdentity?.(p.name);
       const meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef } = { name: p.name, kind: 'pod' };
