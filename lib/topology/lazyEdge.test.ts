@@ -51,12 +51,13 @@ describe('FDB VXLAN edges with lazily formatted evidence', () => {
   });
 
   it('cap evidence and count the rest as EdgeSet does', () => {
+    const side = { node: 'n', dev: 'flannel.1', neigh: undefined };
     const line = (k: number): string => fdbLine('n', `0a:00:00:00:00:${String(k).padStart(2, '0')}`, 'flannel.1', '10.0.0.2', undefined);
-    const lazy = new FdbVxlanEdge('a/host/flannel.1', 'b/host/flannel.1', 'n', '0a:00:00:00:00:00', 'flannel.1', '10.0.0.2', undefined);
+    const lazy = new FdbVxlanEdge('a/host/flannel.1', 'b/host/flannel.1', side, '0a:00:00:00:00:00', '10.0.0.2');
     const set = new EdgeSet();
     const eager = set.pair('vxlan', 'a/host/flannel.1', 'b/host/flannel.1', false, line(0));
     for (let k = 1; k <= 12; k++) {
-      lazy.addFdb('n', `0a:00:00:00:00:${String(k).padStart(2, '0')}`, 'flannel.1', '10.0.0.2', undefined);
+      lazy.addFdb(side, `0a:00:00:00:00:${String(k).padStart(2, '0')}`, '10.0.0.2');
       set.addEvidence(eager, line(k));
     }
     set.finish();
@@ -66,7 +67,7 @@ describe('FDB VXLAN edges with lazily formatted evidence', () => {
   });
 
   it('take assigned evidence and ids like a plain object', () => {
-    const e = new FdbVxlanEdge('a/host/v', 'b/host/v', 'a', '0a:00:00:00:00:01', 'v', '10.0.0.2', undefined);
+    const e = new FdbVxlanEdge('a/host/v', 'b/host/v', { node: 'a', dev: 'v', neigh: undefined }, '0a:00:00:00:00:01', '10.0.0.2');
     e.evidence = ['replaced'];
     e.id = 'x';
     expect(plain(e)).toEqual({ id: 'x', kind: 'vxlan', source: 'a/host/v', target: 'b/host/v', inferred: false, evidence: ['replaced'] });

@@ -46,44 +46,108 @@ export class NeighbourLookup implements NeighbourSource {
   }
 }
 
+/** One VTEP's side of its FDB entries: the node, the device, and flannel's neighbour entries beside them. */
+export interface FdbSide {
+  readonly node: string;
+  readonly dev: string;
+  readonly neigh: NeighbourSource | undefined;
+}
+
+function sideLine(side: FdbSide, mac: string, dst: string): string {
+  return fdbLine(side.node, mac, side.dev, dst, side.neigh?.get(mac));
+}
+
 /** A `vxlan` edge whose id and evidence lines are formatted when first read. */
 export class FdbVxlanEdge implements TopoEdge {
-  declare vni?: number;
-  declare outerSrc?: string;
-  declare outerDst?: string;
-  declare dstPort?: number;
-  declare mtuMismatch?: boolean;
   readonly kind: TopoEdgeKind;
   source: string;
   target: string;
   inferred: boolean;
 
   // One FDB entry per side is the usual case; further lines are rare and formatted at once.
-  #node1: string;
+  // What is the same for all of one VTEP's entries (node, device, neighbours) is one shared FdbSide.
+  #side1: FdbSide;
   #mac1: string;
-  #dev1: string;
   #dst1: string;
-  #neigh1: NeighbourSource | undefined;
-  #node2: string | undefined = undefined;
+  #side2: FdbSide | undefined = undefined;
   #mac2 = '';
-  #dev2 = '';
   #dst2 = '';
-  #neigh2: NeighbourSource | undefined = undefined;
   #rest: string[] | undefined = undefined;
   #dropped = 0;
   #id: string | undefined = undefined;
   #evidence: string[] | undefined = undefined;
+  // The optional fields, set after construction: as own properties each
+  // edge would grow a property store and walk map transitions for them, half
+  // a million times. Slots keep the object one fixed size; #order remembers
+  // in which order they were first set (an octal digit each), so toJSON
+  // writes keys in the order a plain edge would have them.
+  #vni: number | undefined = undefined;
+  #outerSrc: string | undefined = undefined;
+  #outerDst: string | undefined = undefined;
+  #dstPort: number | undefined = undefined;
+  #mtuMismatch: boolean | undefined = undefined;
+  #order = 0;
+  #seen = 0;
 
-  constructor(source: string, target: string, node: string, mac: string, dev: string, dst: string, neigh: NeighbourSource | undefined) {
+  constructor(source: string, target: string, side: FdbSide, mac: string, dst: string) {
     this.kind = 'vxlan';
     this.source = source;
     this.target = target;
     this.inferred = false;
-    this.#node1 = node;
+    this.#side1 = side;
     this.#mac1 = mac;
-    this.#dev1 = dev;
     this.#dst1 = dst;
-    this.#neigh1 = neigh;
+  }
+
+  #mark(code: number): void {
+    if ((this.#seen & (1 << code)) !== 0) return;
+    this.#seen |= 1 << code;
+    this.#order = this.#order * 8 + code;
+  }
+
+  get vni(): number | undefined {
+    return this.#vni;
+  }
+
+  set vni(value: number | undefined) {
+    this.#mark(1);
+    this.#vni = value;
+  }
+
+  get outerSrc(): string | undefined {
+    return this.#outerSrc;
+  }
+
+  set outerSrc(value: string | undefined) {
+    this.#mark(2);
+    this.#outerSrc = value;
+  }
+
+  get outerDst(): string | undefined {
+    return this.#outerDst;
+  }
+
+  set outerDst(value: string | undefined) {
+    this.#mark(3);
+    this.#outerDst = value;
+  }
+
+  get dstPort(): number | undefined {
+    return this.#dstPort;
+  }
+
+  set dstPort(value: number | undefined) {
+    this.#mark(4);
+    this.#dstPort = value;
+  }
+
+  get mtuMismatch(): boolean | undefined {
+    return this.#mtuMismatch;
+  }
+
+  set mtuMismatch(value: boolean | undefined) {
+    this.#mark(5);
+    this.#mtuMismatch = value;
   }
 
   get id(): string {
@@ -97,8 +161,8 @@ export class FdbVxlanEdge implements TopoEdge {
 
   get evidence(): string[] {
     if (this.#evidence === undefined) {
-      const lines = [fdbLine(this.#node1, this.#mac1, this.#dev1, this.#dst1, this.#neigh1?.get(this.#mac1))];
-      if (this.#node2 !== undefined) lines.push(fdbLine(this.#node2, this.#mac2, this.#dev2, this.#dst2, this.#neigh2?.get(this.#mac2)));
+      const lines = [sideLine(this.#side1, this.#mac1, this.#dst1)];
+      if (this.#side2 !== undefined) lines.push(sideLine(this.#side2, this.#mac2, this.#dst2));
       if (this.#rest !== undefined) lines.push(...this.#rest);
       if (this.#dropped > 0) lines.push(`… and ${this.#dropped} more`);
       this.#evidence = lines;
@@ -115,18 +179,16 @@ export class FdbVxlanEdge implements TopoEdge {
    * only while the topology is built, before anything reads `evidence`; the
    * cap and the `… and N more` line match EdgeSet.addEvidence.
    */
-  addFdb(node: string, mac: string, dev: string, dst: string, neigh: NeighbourSource | undefined): void {
-    const lines = 1 + (this.#node2 !== undefined ? 1 : 0) + (this.#rest?.length ?? 0);
+  addFdb(side: FdbSide, mac: string, dst: string): void {
+    const lines = 1 + (this.#side2 !== undefined ? 1 : 0) + (this.#rest?.length ?? 0);
     if (lines >= MAX_EVIDENCE) {
       this.#dropped++;
-    } else if (this.#node2 === undefined) {
-      this.#node2 = node;
+    } else if (this.#side2 === undefined) {
+      this.#side2 = side;
       this.#mac2 = mac;
-      this.#dev2 = dev;
       this.#dst2 = dst;
-      this.#neigh2 = neigh;
     } else {
-      (this.#rest ??= []).push(fdbLine(node, mac, dev, dst, neigh?.get(mac)));
+      (this.#rest ??= []).push(sideLine(side, mac, dst));
     }
     this.#evidence = undefined;
   }
@@ -141,6 +203,12 @@ export class FdbVxlanEdge implements TopoEdge {
       inferred: this.inferred,
       evidence: this.evidence,
     };
+    const codes: number[] = [];
+    for (let order = this.#order; order > 0; order = Math.floor(order / 8)) codes.unshift(order % 8);
+    for (const code of codes) {
+      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.#outerSrc] : code === 3 ? ['outerDst', this.#outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.#mtuMismatch];
+      if (value !== undefined) out[key] = value;
+    }
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.keys(this)) if (!(key in out)) out[key] = self[key];
     return out as unknown as TopoEdge;

@@ -15,7 +15,7 @@ import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
 import { FdbVxlanEdge, NeighbourLookup, fdbLine } from './lazyEdge';
-import type { NeighbourSource } from './lazyEdge';
+import type { FdbSide, NeighbourSource } from './lazyEdge';
 
 /** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
 export const LINUX_VXLAN_PORT = 8472;
@@ -65,8 +65,10 @@ class TunnelWork {
    * their ranks in id order (which is also the edge's direction), and built
    * as FdbVxlanEdges. Undefined when edges are plain objects in EdgeSet.
    */
-  lazyPairs: Map<number, FdbVxlanEdge> | undefined;
+  lazyPairs: PairTable | undefined;
   readonly rank = new Map<TopoInterface, number>();
+  /** Large clusters: vtepByMac with each VTEP's rank beside it, so an FDB entry finds both in one lookup. */
+  readonly rankedByMac = new Map<string, { iface: TopoInterface; rank: number } | null>();
 
   constructor(readonly cluster: Cluster) {}
 
@@ -113,6 +115,42 @@ class TunnelWork {
   }
 }
 
+/** Rows up to this long are arrays; a larger ranking falls back to one Map. */
+const DENSE_PAIRS = 4096;
+
+/**
+ * The FDB edge of each pair of ranked VTEPs (lower rank first). A cluster's
+ * VTEPs are a full mesh, so a row per VTEP indexed by the other's rank is
+ * both smaller and faster than a Map of half a million pair keys.
+ */
+class PairTable {
+  private readonly rows: ((FdbVxlanEdge | undefined)[] | undefined)[] | undefined;
+  private readonly map: Map<number, FdbVxlanEdge> | undefined;
+
+  constructor(private readonly ranks: number) {
+    if (ranks <= DENSE_PAIRS) this.rows = new Array<(FdbVxlanEdge | undefined)[] | undefined>(ranks);
+    else this.map = new Map();
+  }
+
+  get(lo: number, hi: number): FdbVxlanEdge | undefined {
+    if (this.rows !== undefined) return this.rows[lo]?.[hi - lo - 1];
+    return this.map?.get(lo * this.ranks + hi);
+  }
+
+  set(lo: number, hi: number, edge: FdbVxlanEdge): void {
+    if (this.rows !== undefined) {
+      let row = this.rows[lo];
+      if (row === undefined) {
+        row = new Array<FdbVxlanEdge | undefined>(this.ranks - lo - 1);
+        this.rows[lo] = row;
+      }
+      row[hi - lo - 1] = edge;
+    } else {
+      this.map?.set(lo * this.ranks + hi, edge);
+    }
+  }
+}
+
 /** Builds `vxlan`, `ipip` and `underlay` edges; returns the tunnels that carry traffic. */
 export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
   const work = new TunnelWork(cluster);
@@ -133,7 +171,8 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
     // Annotation edges merge through EdgeSet's string index; without any, FDB pairs need only this one.
     const ranked = [...work.ifaceById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     ranked.forEach((iface, i) => work.rank.set(iface, i));
-    work.lazyPairs = new Map();
+    for (const [mac, iface] of work.vtepByMac) work.rankedByMac.set(mac, iface === null ? null : { iface, rank: work.rank.get(iface) ?? -1 });
+    work.lazyPairs = new PairTable(ranked.length);
   }
   for (const node of captured) vxlanFromFdb(node, work);
   vxlanFromAnnotations(captured, work);
@@ -206,7 +245,8 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   let vtep: TopoInterface | undefined;
   let vtepRank = -1;
   let neighs: NeighbourSource | undefined;
-  const ranks = work.rank.size;
+  /** The lazy edges' shared facts of the current VTEP's run of entries. */
+  let side: FdbSide | undefined;
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
     if (f.dev !== lastDev) {
@@ -215,6 +255,7 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
       vtep = dev !== undefined && dev.role === 'vtep' ? dev : undefined;
       vtepRank = vtep !== undefined ? (work.rank.get(vtep) ?? -1) : -1;
       neighs = neighOf.get(f.dev);
+      side = undefined;
       if (lazy !== undefined && vtep !== undefined && neighs === undefined) {
         // Indexed only if a line is read: most never are.
         neighs = new NeighbourLookup(host.topo.neighbours, f.dev);
@@ -227,22 +268,37 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
     const remote = cluster.nodeForAddress(dst);
     if (remote === undefined || remote === node) continue;
     const mac = lowerMac(f.mac);
-    const device = remoteDevice(remote, 'vtep', vtep, work, mac === '00:00:00:00:00:00' ? undefined : mac);
+    const macKnown = mac !== '00:00:00:00:00:00';
+    let device: TopoInterface | undefined;
+    let endRank = -1;
+    if (lazy !== undefined && macKnown) {
+      // remoteDevice's first answer (the VTEP owning the MAC, on that node), with its rank in the same lookup.
+      const ranked = work.rankedByMac.get(mac);
+      if (ranked && ranked.iface.node === remote.name) {
+        device = ranked.iface;
+        endRank = ranked.rank;
+      }
+    }
+    if (device === undefined) {
+      device = remoteDevice(remote, 'vtep', vtep, work, macKnown ? mac : undefined);
+      endRank = lazy !== undefined && device !== undefined ? (work.rank.get(device) ?? -1) : -1;
+    }
     const end = device?.id ?? remote.name;
-    const endRank = lazy !== undefined && device !== undefined ? (work.rank.get(device) ?? -1) : -1;
     let edge: TopoEdge;
     if (lazy !== undefined && vtepRank >= 0 && endRank >= 0) {
       // Both ends are interfaces, so EdgeSet.pair would order them by id: the ranks' order.
-      const key = vtepRank < endRank ? vtepRank * ranks + endRank : endRank * ranks + vtepRank;
-      const known = lazy.get(key);
+      const first = vtepRank < endRank;
+      const known = first ? lazy.get(vtepRank, endRank) : lazy.get(endRank, vtepRank);
       if (known === undefined) {
-        const first = vtepRank < endRank;
-        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, node.name, mac, vtep.name, dst, neighs);
+        side ??= { node: node.name, dev: vtep.name, neigh: neighs };
+        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, side, mac, dst);
         cluster.edges.list.push(created);
-        lazy.set(key, created);
+        if (first) lazy.set(vtepRank, endRank, created);
+        else lazy.set(endRank, vtepRank, created);
         edge = created;
       } else {
-        known.addFdb(node.name, mac, vtep.name, dst, neighs);
+        side ??= { node: node.name, dev: vtep.name, neigh: neighs };
+        known.addFdb(side, mac, dst);
         edge = known;
       }
     } else {
