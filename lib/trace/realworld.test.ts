@@ -263,3 +263,39 @@ describe('every captured sender is addressable the way a user names it', () => {
     expect(t.reason).toMatch(/routing table of k3s-b\/k8s_default_echo-6c4f9b7d5-p8xlz/);
   });
 });
+
+describe('flannel VXLAN with pod MTU 1500 over flannel.1 1450, both nodes in one paste through ssh', () => {
+  const file = 'flannel-mtu-ssh-hop/deb-n1-and-n2.txt';
+
+  /** What `ping -M do -s N` printed: the packet size, and the Frag-needed sender and MTU when it failed. */
+  function pingObserved(command: string): { size: number; fragNeeded?: { from: string; mtu: number } } {
+    const lines = text(file).split('\n');
+    const at = lines.findIndex((l) => l.includes(command));
+    const size = /\d+\((\d+)\) bytes of data/.exec(lines[at + 1] ?? '');
+    expect(size, command).not.toBeNull();
+    const frag = /^From (\S+) icmp_seq=\d+ Frag needed and DF set \(mtu = (\d+)\)/.exec(lines[at + 2] ?? '');
+    return { size: Number(size![1]), ...(frag ? { fragNeeded: { from: frag[1] as string, mtu: Number(frag[2]) } } : {}) };
+  }
+
+  it('drops the 1500-byte DF ping at flannel.1 of the first node, where the capture got Frag needed', () => {
+    const seen = pingObserved('ping -c1 -M do -s 1472');
+    expect(seen.fragNeeded).toBeDefined();
+    const readings: ReadingToReconcile[] = [{ result: readEvidence(text(file), { fileName: path.basename(file) }) }];
+    reconcileReadings(readings);
+    const t = trace(buildTopology(readings.flatMap((r) => r.result.snapshots)), 'probe', 'sink', { size: seen.size });
+    expect(t.verdict).toBe('dropped');
+    expect(t.dropReason).toBe('mtu-exceeded');
+    expect(t.hops.at(-1)).toMatchObject({ node: 'deb-n1', interface: 'flannel.1' });
+    expect(t.reason).toContain(`mtu = ${seen.fragNeeded!.mtu}, from ${seen.fragNeeded!.from}`);
+  });
+
+  it('delivers the 1450-byte ping and the default probe with the traceroute the capture shows', () => {
+    const seen = pingObserved('ping -c1 -M do -s 1422');
+    expect(seen.fragNeeded).toBeUndefined();
+    const readings: ReadingToReconcile[] = [{ result: readEvidence(text(file), { fileName: path.basename(file) }) }];
+    reconcileReadings(readings);
+    const topology = buildTopology(readings.flatMap((r) => r.result.snapshots));
+    expect(trace(topology, 'probe', 'sink', { size: seen.size }).verdict).toBe('delivered');
+    expect(trace(topology, 'probe', 'sink').traceroute).toEqual(observedHops(file, 'traceroute -n 10.244.1.8'));
+  });
+});

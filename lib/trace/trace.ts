@@ -345,7 +345,11 @@ class Walk {
     if (routeMtu !== undefined && routeMtu > 0) limits.push([routeMtu, `the route's mtu ${routeMtu}`]);
     for (const [mtu, what] of limits) {
       if (length > mtu) {
-        this.drop(hop, 'mtu-exceeded', `a ${length}-byte packet exceeds ${what} on ${out.node} (DF set: ICMP fragmentation needed)`);
+        // ping -M do prints the error's source: the address this netns picks for replying to the sender.
+        const ns = hop.encap === undefined ? this.idx.netns(this.idx.netnsOf(out)) : undefined;
+        const from = ns ? selectSource(this.idx, ns, hop.packet.src) : null;
+        const icmp = from && from.ip !== hop.packet.src ? `ICMP fragmentation needed, mtu = ${mtu}, from ${from.ip}` : 'ICMP fragmentation needed';
+        this.drop(hop, 'mtu-exceeded', `a ${length}-byte packet exceeds ${what} on ${out.node} (DF set: ${icmp})`);
         return false;
       }
     }

@@ -70,6 +70,14 @@ export function transcriptLines(input: string): string[] {
 
 const PROSE = 'prose: text written between commands';
 
+const PROBES = new Set(['ping', 'ping6', 'traceroute', 'traceroute6', 'tracepath', 'mtr', 'tcpdump', 'arping', 'hping3']);
+const KUBECTL_EXEC_STATUS = /^command terminated with exit code \d+$/;
+
+/** A command whose output is what the network did (ping, traceroute, tcpdump), in sentences of its own. */
+function isProbe(cmd: TranscriptCommand): boolean {
+  return PROBES.has(basename(cmd.command.argv[0] ?? ''));
+}
+
 interface Session {
   scope: Scope;
   /** Host named by the prompt of the shell that opened this session; its reappearance ends the session. */
@@ -145,8 +153,11 @@ export function splitTranscript(input: string): TranscriptSplit {
       continue;
     }
     if (commandText === null) {
-      // Prose interrupts output: what follows it is not the previous command's any more.
-      if (raw.trim() !== '' && !/^\s/.test(raw) && looksLikeProse(raw)) {
+      // Prose interrupts output: what follows it is not the previous command's any more. Probes
+      // print sentences of their own (`From 10.244.0.1 icmp_seq=1 Frag needed and DF set (mtu = 1450)`),
+      // and kubectl exec ends a failed command with `command terminated with exit code 1`.
+      const ownSentence = current !== null && (isProbe(current) || KUBECTL_EXEC_STATUS.test(raw));
+      if (raw.trim() !== '' && !/^\s/.test(raw) && !ownSentence && looksLikeProse(raw)) {
         closeCurrent();
         if (orphan && orphan.reason === PROSE) orphan.endLine = lineNo;
         else {
