@@ -8,7 +8,7 @@
  *   npm run bench:ingest
  *   npm run bench:ingest -- --puts 2000 --concurrency 32 --engine sqlite
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,16 +40,56 @@ interface Figures {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU (user + system) the measured side spent per snapshot, ms: the server's processes, or this process for the raw store. */
+  cpuMs: number;
+}
+
+/** Clock ticks per second of /proc/PID/stat times (USER_HZ; 100 on every Linux this runs on). */
+const USER_HZ = 100;
+
+/** CPU ms (user + system) of `pid` and all its descendants, from /proc; the wall rate alone is noise on a shared machine. */
+function treeCpuMs(pid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name, which may itself hold spaces and parentheses.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  let ticks = 0;
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [p, s] of stats) {
+      if (!tree.has(p) && tree.has(s.ppid)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  for (const p of tree) ticks += stats.get(p)?.ticks ?? 0;
+  return (ticks * 1000) / USER_HZ;
+}
+
+function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
-/** Runs `count` jobs with `concurrency` workers; returns rate and latency figures. */
-async function drive(what: string, count: number, concurrency: number, job: (n: number) => Promise<void>): Promise<Figures> {
+/** Runs `count` jobs with `concurrency` workers; returns rate, latency and CPU figures (`cpu` reads the measured side's CPU ms). */
+async function drive(what: string, count: number, concurrency: number, cpu: () => number, job: (n: number) => Promise<void>): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
+  const c0 = cpu();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -63,8 +103,9 @@ async function drive(what: string, count: number, concurrency: number, job: (n: 
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = (cpu() - c0) / count;
   latencies.sort((a, b) => a - b);
-  return { what, puts: count, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { what, puts: count, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs };
 }
 
 /** The n-th document: node n mod N, collected n seconds later, so every put is new content (no duplicates). */
@@ -97,6 +138,7 @@ async function main(): Promise<void> {
   const sample = JSON.stringify(cluster[0]);
   console.log(`ingest bench: ${NODES} nodes × ${PODS} pods, ${PUTS} puts per run, ${CONCURRENCY} concurrent; one snapshot ${(sample.length / 1024).toFixed(0)} KiB JSON, ${(gzipSync(sample).length / 1024).toFixed(0)} KiB gzip`);
   const appDir = buildPrivateApp();
+  console.log(`load average before the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   const rows: Array<Figures & { engine: string }> = [];
   for (const engine of ENGINES) {
     const setup = await engineSetup(engine);
@@ -120,14 +162,15 @@ async function main(): Promise<void> {
         await res.arrayBuffer();
       };
       for (let n = PUTS; n < PUTS + 50; n++) await post(n); // warm-up: JIT, route compilation, store pages
-      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, post)) });
-      rows.push({ engine, ...(await drive('HTTP, one at a time', Math.min(PUTS, 200), 1, (n) => post((n + PUTS + 50) % bodies.length))) });
+      const serverCpu = (): number => treeCpuMs(server.pid);
+      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, serverCpu, post)) });
+      rows.push({ engine, ...(await drive('HTTP, one at a time', Math.min(PUTS, 200), 1, serverCpu, (n) => post((n + PUTS + 50) % bodies.length))) });
 
       const raw = await setup.rawStore();
       try {
         await raw.ensureCluster('bench');
         const docs = Array.from({ length: PUTS }, (_, n) => docFor(cluster, n, 1_000_000));
-        rows.push({ engine, ...(await drive(`store putSnapshot, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, async (n) => void (await raw.putSnapshot('bench', docs[n]!.node.name, docs[n]!)))) });
+        rows.push({ engine, ...(await drive(`store putSnapshot, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, selfCpuMs, async (n) => void (await raw.putSnapshot('bench', docs[n]!.node.name, docs[n]!)))) });
       } finally {
         await raw.close();
       }
@@ -140,12 +183,14 @@ async function main(): Promise<void> {
     }
   }
   console.log('');
-  console.log('engine    what                                   puts   snapshots/s   p50 ms   p99 ms');
+  // CPU ms/snapshot: the server's process tree for HTTP rows, the bench process itself for the raw store row.
+  console.log('engine    what                                   puts   snapshots/s   p50 ms   p99 ms   CPU ms/snapshot');
   for (const r of rows) {
     console.log(
-      `${r.engine.padEnd(9)} ${r.what.padEnd(38)} ${String(r.puts).padStart(5)} ${r.perSecond.toFixed(0).padStart(13)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}`,
+      `${r.engine.padEnd(9)} ${r.what.padEnd(38)} ${String(r.puts).padStart(5)} ${r.perSecond.toFixed(0).padStart(13)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.cpuMs.toFixed(1).padStart(17)}`,
     );
   }
+  console.log(`load average after the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 }
 
 main().catch((e: unknown) => {

@@ -4,7 +4,7 @@
  * the server buffer more than the limit; a gzip body is held to the same
  * limit after decompression (a small bomb cannot expand past it).
  */
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { HttpError } from './http';
 
 function tooLarge(limit: number, what: string): HttpError {
@@ -32,28 +32,56 @@ export async function readLimited(request: Request, limit: number): Promise<Buff
   return Buffer.concat(chunks, total);
 }
 
+function gunzipError(err: Error, limit: number): HttpError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooLarge(limit, 'the decompressed body');
+  return new HttpError(400, { error: `the body is not valid gzip: ${err.message}` });
+}
+
 function gunzipLimited(data: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    gunzip(data, { maxOutputLength: limit }, (err, out) => {
-      if (!err) return resolve(out);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return reject(tooLarge(limit, 'the decompressed body'));
-      reject(new HttpError(400, { error: `the body is not valid gzip: ${err.message}` }));
-    });
+    gunzip(data, { maxOutputLength: limit }, (err, out) => (err ? reject(gunzipError(err, limit)) : resolve(out)));
   });
 }
 
-/**
- * Reads the body and undoes `Content-Encoding: gzip`; any other encoding is
- * refused with 415 rather than stored as if it were plain text.
- */
-export async function readDecodedBody(request: Request, limit: number): Promise<Buffer> {
+/** gunzip within `limit` on the calling thread (an ingest worker's), with the same refusals as readBody. */
+export function gunzipLimitedSync(data: Uint8Array, limit: number): Buffer {
+  try {
+    return gunzipSync(data, { maxOutputLength: limit });
+  } catch (err) {
+    throw gunzipError(err instanceof Error ? err : new Error(String(err)), limit);
+  }
+}
+
+/** Whether the request says `Content-Encoding: gzip`; 415 for any encoding but gzip and identity. */
+export function isGzipEncoded(request: Request): boolean {
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== '') {
     throw new HttpError(415, { error: `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported; send gzip or no encoding` });
   }
+  return encoding === 'gzip' || encoding === 'x-gzip';
+}
+
+/** A request body: its bytes, and the gzip bytes they arrived as when the request said `Content-Encoding: gzip`. */
+export interface DecodedBody {
+  data: Buffer;
+  gzip?: Buffer;
+}
+
+/**
+ * Reads the body and undoes `Content-Encoding: gzip`, keeping the compressed
+ * bytes too; any other encoding is refused with 415 rather than stored as if
+ * it were plain text.
+ */
+export async function readBody(request: Request, limit: number): Promise<DecodedBody> {
+  const gzip = isGzipEncoded(request);
   const raw = await readLimited(request, limit);
-  return encoding === 'gzip' || encoding === 'x-gzip' ? gunzipLimited(raw, limit) : raw;
+  return gzip ? { data: await gunzipLimited(raw, limit), gzip: raw } : { data: raw };
+}
+
+/** Reads the body and undoes `Content-Encoding: gzip` (see readBody). */
+export async function readDecodedBody(request: Request, limit: number): Promise<Buffer> {
+  return (await readBody(request, limit)).data;
 }
 
 /** Decodes UTF-8 strictly enough to refuse binary uploads with a clear message. */

@@ -25,15 +25,16 @@ import { buildTopology } from '../lib/topology/build';
 import type { Topology } from '../lib/topology/types';
 import { trace } from '../lib/trace/trace';
 import { requireIngestToken } from './auth';
-import { mediaType, readDecodedBody, utf8 } from './body';
+import { isGzipEncoded, mediaType, readBody, readDecodedBody, readLimited, utf8 } from './body';
 import { readConfig, type ServerConfig } from './config';
 import { diffSnapshots } from './diff';
 import { HttpError } from './http';
-import { ingestFormat, parseIngest } from './ingest';
+import { ingestFormat, parseIngest, type ParsedIngest } from './ingest';
+import { decodeJsonPushOffThread } from './ingestPool';
 import { BoundedLru } from './lru';
 import { toReadPreview } from './preview';
 import { seedDemoCluster } from './seed';
-import { openStore, type SnapshotMeta, type Store } from './store';
+import { openStore, type PutResult, type SnapshotMeta, type Store } from './store';
 
 /** A topology of one cluster at one revision, with what it was built from. */
 export interface TopologyAt {
@@ -393,14 +394,29 @@ export async function ingestSnapshot(cluster: string, request: Request, url: URL
       error: `Content-Type ${JSON.stringify(type || '(none)')} is not accepted: send application/json (a snapshot) or text/plain (a transcript, with ?node=NAME)`,
     });
   }
-  const body = await readDecodedBody(request, state().config.maxBodyBytes);
+  const limit = state().config.maxBodyBytes;
   const node = url.searchParams.get('node') ?? undefined;
   const fileName = url.searchParams.get('fileName') ?? undefined;
-  const parsed = parseIngest(utf8(body), format, {
+  const opts = {
     ...(node !== undefined && node !== '' ? { node } : {}),
     ...(fileName !== undefined && fileName !== '' ? { fileName: fileName.slice(0, 256) } : {}),
-  });
-  const put = await store.putSnapshot(cluster, parsed.node, parsed.snapshot);
+  };
+  let parsed: Pick<ParsedIngest, 'node' | 'used' | 'skipped' | 'warnings'>;
+  let put: PutResult;
+  if (format === 'json') {
+    const gzipped = isGzipEncoded(request);
+    const raw = await readLimited(request, limit);
+    const decoded = await decodeJsonPushOffThread(raw, gzipped, limit, opts.node);
+    parsed = { node: decoded.node, used: decoded.used, skipped: [], warnings: [] };
+    if (decoded.received !== undefined) put = await store.putReceived(cluster, decoded.node, decoded.received);
+    else if (decoded.snapshot !== undefined) put = await store.putSnapshot(cluster, decoded.node, decoded.snapshot);
+    else throw new Error('decodeJsonPush returned neither a document nor a snapshot');
+  } else {
+    const body = await readBody(request, limit);
+    const transcript = parseIngest(utf8(body.data), format, opts);
+    parsed = transcript;
+    put = await store.putSnapshot(cluster, transcript.node, transcript.snapshot);
+  }
   return {
     id: String(put.id),
     node: parsed.node,

@@ -24,7 +24,13 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 
 /** A JSON answer. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(jsonBody(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+  const text = jsonBody(body);
+  // `next start` gzips every answer a client accepts gzip for (it drops a
+  // Content-Length, so the compressor's 1 KiB threshold never applies). For a
+  // small answer such as an ingest receipt that costs the server more than it
+  // saves on the wire; no-transform is the compressor's documented opt-out.
+  const small: Record<string, string> = typeof text === 'string' && text.length < 4096 ? { 'cache-control': 'no-store, no-transform' } : {};
+  return new Response(text, { status, headers: { ...JSON_HEADERS, ...small, ...headers } });
 }
 
 /** Arrays longer than this are written element by element. */

@@ -12,11 +12,20 @@ import { LIMITS } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { HttpError } from './http';
 import { jsonSyntaxError } from '../lib/read/jsonLocation';
+import { gunzipLimitedSync, utf8 } from './body';
+import { receivedDocument } from './store/contentHash';
+import type { ReceivedDocument } from './store/types';
 
 /** A body understood as one node's snapshot. */
 export interface ParsedIngest {
   node: string;
   snapshot: Snapshot;
+  /**
+   * The JSON text (without a byte-order mark) when `snapshot` is exactly that
+   * text parsed: the store may keep and key the received bytes themselves.
+   * Absent when the server assembled or changed the document.
+   */
+  json?: string;
   used: UsedBlock[];
   skipped: SkippedBlock[];
   warnings: ReadWarning[];
@@ -45,8 +54,9 @@ export function checkNodeName(node: string): void {
 
 function parseJsonSnapshot(text: string, nodeOverride: string | undefined): ParsedIngest {
   let doc: unknown;
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+    doc = JSON.parse(json);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     const line = jsonSyntaxError(text)?.line;
@@ -70,6 +80,8 @@ function parseJsonSnapshot(text: string, nodeOverride: string | undefined): Pars
   return {
     node,
     snapshot,
+    // zod strips keys the fast check refused; only the untouched document is its text.
+    ...(snapshot === doc ? { json } : {}),
     used: [{ startLine: 1, endLine: text.split('\n').length, command: 'snapshot JSON', context: node, summary: `${snapshot.namespaces.length} netns` }],
     skipped: [],
     warnings: [],
@@ -121,4 +133,30 @@ export function parseIngest(text: string, format: IngestFormat, opts: { node?: s
       throw new Error(`unknown format ${String(never)}`);
     }
   }
+}
+
+/** A JSON push decoded: what the store needs and what the receipt says. */
+export interface DecodedJsonPush {
+  node: string;
+  used: UsedBlock[];
+  /** The document as received, when it was accepted unchanged (what a collector sends). */
+  received?: ReceivedDocument;
+  /** The snapshot, when the server changed it (a `?node=` rename, keys the schema drops): stored in canonical form. */
+  snapshot?: Snapshot;
+}
+
+/**
+ * Everything an ingest of snapshot JSON costs in CPU, from the request's
+ * bytes: gunzip within `limit`, strict UTF-8, JSON.parse, schema validation,
+ * hash (and gzip of a body that came uncompressed). Pure and synchronous, so
+ * an ingest worker thread runs it (server/ingestPool.ts); throws the same
+ * HttpErrors as parseIngest.
+ */
+export function decodeJsonPush(raw: Uint8Array, gzipped: boolean, limit: number, node?: string): DecodedJsonPush {
+  const data = gzipped ? gunzipLimitedSync(raw, limit) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const parsed = parseIngest(utf8(data), 'json', node !== undefined ? { node } : {});
+  if (parsed.json === undefined) return { node: parsed.node, used: parsed.used, snapshot: parsed.snapshot };
+  // The received gzip is kept only when it decompresses to exactly the text (no byte-order mark dropped by the decoder).
+  const keep = gzipped && data[0] !== 0xef ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
+  return { node: parsed.node, used: parsed.used, received: receivedDocument(parsed.json, parsed.snapshot.collectedAt, keep) };
 }

@@ -35,6 +35,13 @@ describe('canonicalJson', () => {
     expect(canonicalJson(v)).toBe('[{"__proto__":null,"a":1}]');
   });
 
+  it('writes a Date as JSON.stringify does, and objects that share a first key by their own keys', () => {
+    const when = new Date(Date.UTC(2025, 0, 15));
+    expect(canonicalJson({ at: when, list: [{ a: 1, c: 2 }, { a: 1, b: 2 }, { a: 1, c: 2, b: 3 }] })).toBe(
+      `{"at":${JSON.stringify(when)},"list":[{"a":1,"c":2},{"a":1,"b":2},{"a":1,"b":3,"c":2}]}`,
+    );
+  });
+
   it('parses back to a value JSON.stringify-equal to the input', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

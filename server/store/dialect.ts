@@ -34,6 +34,10 @@ export interface SchemaDialect {
   serialPrimaryKey(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Picks the cheapest compression the engine offers for the large `snapshots.body` column. */
   tuneBodyColumn(db: Kysely<unknown>): Promise<void>;
+  /** Column type of raw bytes. */
+  bytesType: 'blob' | 'bytea';
+  /** Keeps the engine from compressing `snapshots.body_gzip` again. */
+  tuneGzipColumn(db: Kysely<unknown>): Promise<void>;
 }
 
 /** An open connection to one engine plus the few operations that differ between engines. */
@@ -152,6 +156,8 @@ function openSqlite(dataDir: string): StoreDialect {
     serialPrimaryKey: (col) => col.primaryKey().autoIncrement(),
     // SQLite stores text uncompressed; nothing to choose.
     tuneBodyColumn: async () => {},
+    bytesType: 'blob',
+    tuneGzipColumn: async () => {},
     // toISOString always yields the same fixed-width UTC form, so SQLite's
     // text comparison orders these columns chronologically.
     toDb: (date) => date.toISOString(),
@@ -197,6 +203,11 @@ function openPostgres(url: string, poolSize: number): StoreDialect {
         END IF;
       EXCEPTION WHEN OTHERS THEN NULL;
       END $$`.execute(db);
+    },
+    bytesType: 'bytea',
+    async tuneGzipColumn(db) {
+      // Out of line but uncompressed: TOAST would only fail to shrink gzip bytes.
+      await sql`ALTER TABLE snapshots ALTER COLUMN body_gzip SET STORAGE EXTERNAL`.execute(db);
     },
     toDb: (date) => date,
     fromDb: (value) => (value instanceof Date ? value : new Date(value)),

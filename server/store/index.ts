@@ -6,4 +6,4 @@
 export { openStore, DEFAULT_RETENTION } from './store';
 export { StoreError } from './types';
 export type * from './types';
-export { canonicalJson, sha256Hex } from './contentHash';
+export { canonicalJson, receivedDocument, sha256Hex } from './contentHash';

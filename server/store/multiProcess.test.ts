@@ -23,7 +23,7 @@ describe('SQLite store shared by several processes', () => {
       ),
     );
     const reports = outputs.map((o) => JSON.parse(o.stdout) as { applied: string[]; revision: number });
-    expect(reports.filter((r) => r.applied.length > 0).map((r) => r.applied)).toEqual([['0001_initial']]);
+    expect(reports.filter((r) => r.applied.length > 0).map((r) => r.applied)).toEqual([['0001_initial', '0002_body_gzip']]);
     expect(reports.map((r) => r.revision).sort()).toEqual([1, 2, 3, 4]);
 
     const store = await openStore({ databaseUrl: null, dataDir });

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { validateSnapshot } from '../../lib/snapshot/validate';
+import { canonicalJson, receivedDocument, sha256Hex } from './contentHash';
 import { openStore } from './store';
 import { startPostgres, type PostgresServer } from './testing/postgresServer';
 import { at, sampleSnapshot } from './testing/sampleSnapshot';
@@ -93,7 +95,7 @@ describe.each([sqliteBackend(), postgresBackend()])('$name store', (backend) => 
     const loc = await backend.freshLocation();
     const first = await open(loc);
     expect(first.kind).toBe(backend.name);
-    expect(first.appliedMigrations).toEqual(['0001_initial']);
+    expect(first.appliedMigrations).toEqual(['0001_initial', '0002_body_gzip']);
     if (backend.name === 'sqlite') expect(existsSync(path.join(loc.dataDir ?? '', 'podnet.db'))).toBe(true);
     if (backend.name === 'postgres') expect(first.location).not.toContain(new URL(loc.databaseUrl ?? '').password);
     await first.ensureCluster('prod');
@@ -406,5 +408,61 @@ describe.each([sqliteBackend(), postgresBackend()])('$name store', (backend) => 
     expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1);
     expect(new Set(results.map((r) => `${r.id}@${r.revision}`))).toEqual(new Set([`${results[0]?.id}@1`]));
     expect(await store.revision('prod')).toBe(1);
+  });
+
+  it('keeps a received document as its bytes (gzip or text), keyed by their hash, and reads it back', async () => {
+    const store = await fresh({ retention: { maxPerNode: 1 } });
+    await store.createCluster('prod');
+    const snap = sampleSnapshot('node-a', { collectedAt: at(0), marker: 1 });
+    // Pretty-printed: not the canonical form, so the key must be the received text's own hash.
+    const json = JSON.stringify(snap, null, 2);
+    const first = await store.putReceived('prod', 'node-a', receivedDocument(json, snap.collectedAt, gzipSync(json)));
+    expect(first.status).toBe('accepted');
+    const got = await store.getSnapshot('prod', first.id);
+    expect(got?.snapshot).toEqual(snap);
+    expect(got?.meta.contentHash).toBe(sha256Hex(json));
+    expect(got?.meta.contentHash).not.toBe(sha256Hex(canonicalJson(snap)));
+    expect(got?.meta.sizeBytes).toBe(Buffer.byteLength(json));
+
+    // A retry sends the same bytes: a duplicate, whether or not it came compressed.
+    expect(await store.putReceived('prod', 'node-a', receivedDocument(json, snap.collectedAt, gzipSync(json, { level: 9 })))).toEqual({ ...first, status: 'duplicate' });
+    expect(await store.putReceived('prod', 'node-a', receivedDocument(json, snap.collectedAt))).toEqual({ ...first, status: 'duplicate' });
+
+    const plain = sampleSnapshot('node-a', { collectedAt: at(1), marker: 2 });
+    const second = await store.putReceived('prod', 'node-a', receivedDocument(JSON.stringify(plain), plain.collectedAt));
+    expect((await store.latestAt('prod')).snapshots[0]).toMatchObject({ id: second.id, snapshot: plain, deleted: false });
+
+    // Retention clears the gzip body too; the identical bytes bring it back.
+    expect(await store.applyRetention(new Date(at(2)))).toEqual({ deleted: 1 });
+    expect((await store.latestAt('prod', 1)).snapshots[0]).toMatchObject({ id: first.id, snapshot: null, deleted: true });
+    expect(await store.putReceived('prod', 'node-a', receivedDocument(json, snap.collectedAt, gzipSync(json)))).toEqual({ ...first, status: 'duplicate' });
+    expect((await store.latestAt('prod', 1)).snapshots[0]).toMatchObject({ id: first.id, snapshot: snap, deleted: false });
+  });
+
+  it('fails only the bad put of a burst written together; the others keep their order and revisions', async () => {
+    const store = await fresh();
+    await store.createCluster('prod');
+    const settled = await Promise.allSettled([
+      store.putSnapshot('prod', 'node-a', sampleSnapshot('node-a', { collectedAt: at(0) })),
+      store.putSnapshot('nope', 'node-a', sampleSnapshot('node-a', { collectedAt: at(0) })),
+      store.putSnapshot('prod', 'node-b', sampleSnapshot('node-b', { collectedAt: at(0) })),
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const [a, bad, b] = settled;
+    expect(a?.status === 'fulfilled' && a.value.revision).toBe(1);
+    expect(b?.status === 'fulfilled' && b.value.revision).toBe(2);
+    expect(bad?.status === 'rejected' && bad.reason instanceof StoreError && bad.reason.code).toBe('cluster_not_found');
+    expect(await store.revision('prod')).toBe(2);
+  });
+
+  it('writes the puts it accepted before close', async () => {
+    const loc = await backend.freshLocation();
+    const store = await openStore(loc);
+    await store.createCluster('prod');
+    const pending = Array.from({ length: 10 }, (_, i) => store.putSnapshot('prod', `node-${i}`, sampleSnapshot(`node-${i}`, { collectedAt: at(0) })));
+    await store.close();
+    expect((await Promise.all(pending)).map((r) => r.revision).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const again = await open(loc);
+    expect(await again.revision('prod')).toBe(10);
   });
 });

@@ -38,8 +38,14 @@ export interface SnapshotsTable {
   received_at: DbTime;
   content_hash: string;
   size_bytes: number;
-  /** Canonical JSON of the snapshot, byte for byte what content_hash covers. */
+  /**
+   * The snapshot's JSON text, byte for byte what content_hash covers: the
+   * document as received, or canonical JSON when the server assembled it.
+   * Null when the text is kept in `body_gzip` or retention deleted it.
+   */
   body: string | null;
+  /** The same JSON text as gzip bytes (schema 2); null when kept in `body` or deleted. */
+  body_gzip: Buffer | null;
   deleted_at: DbTime | null;
 }
 

@@ -100,6 +100,18 @@ export interface PutResult {
   status: PutStatus;
 }
 
+/** A document as it arrived over the wire, made ready to store by receivedDocument(). */
+export interface ReceivedDocument {
+  /** gzip bytes that decompress to exactly the received JSON text (no byte-order mark). */
+  gzip: Buffer;
+  /** sha256 (hex) of that text's UTF-8 bytes. */
+  contentHash: string;
+  /** Length of that text in UTF-8 bytes. */
+  sizeBytes: number;
+  /** The document's `collectedAt`, if it has one. */
+  collectedAt: string | undefined;
+}
+
 /** Options of putSnapshot. */
 export interface PutOptions {
   /** Arrival time; defaults to now. Also the collection time of a snapshot without `collectedAt`. */
@@ -116,9 +128,12 @@ export interface SnapshotMeta {
   /** The document's `collectedAt`, or its arrival time when the document did not say. */
   collectedAt: Date;
   receivedAt: Date;
-  /** sha256 (hex) of the canonical JSON body; the idempotency key per node. */
+  /**
+   * sha256 (hex) of the JSON body: the text as received for a document pushed
+   * as JSON (PutOptions.received), canonical JSON otherwise. The idempotency key per node.
+   */
   contentHash: string;
-  /** Size of the canonical JSON body in bytes. */
+  /** Size of the JSON body in bytes (uncompressed). */
   sizeBytes: number;
   /** True once retention deleted the body. */
   deleted: boolean;
@@ -232,6 +247,13 @@ export interface Store {
    * node; `node` is the key, whatever `snapshot.node.name` says.
    */
   putSnapshot(cluster: string, node: string, snapshot: Snapshot, opts?: PutOptions): Promise<PutResult>;
+  /**
+   * putSnapshot for a document the caller validated and accepted exactly as
+   * received (see receivedDocument): the store keeps those bytes and keys
+   * duplicates by their sha256 instead of serialising the snapshot again in
+   * canonical form — a collector's retry resends the very bytes it spooled.
+   */
+  putReceived(cluster: string, node: string, doc: ReceivedDocument, opts?: PutOptions): Promise<PutResult>;
   /** Per node, the snapshot in force at `revision` (default: current). */
   latestAt(cluster: string, revision?: number): Promise<ClusterAt>;
   /** Per node, its latest snapshot at `revision` (default: current) and how many it had. */

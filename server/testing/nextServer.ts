@@ -28,8 +28,13 @@ function newestMtime(p: string): number {
   return newest;
 }
 
-/** The private build directory of this checkout. */
+/**
+ * The private build directory of this checkout. PODNET_PRIVATE_BUILD_DIR
+ * names another one: a benchmark run beside the API tests must not have its
+ * server's build replaced under it when the tests rebuild theirs.
+ */
 export function privateAppDir(root = REPO_ROOT): string {
+  if (process.env.PODNET_PRIVATE_BUILD_DIR) return path.resolve(process.env.PODNET_PRIVATE_BUILD_DIR);
   return path.join(tmpdir(), `podnet-api-build-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
 }
 

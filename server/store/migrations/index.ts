@@ -6,11 +6,13 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { SchemaDialect } from '../dialect';
 import type { StoreDatabase } from '../tables';
 import { initialMigration } from './0001_initial';
+import { bodyGzipMigration } from './0002_body_gzip';
 
 /** Every migration by name, for one engine. */
 export function storeMigrations(d: SchemaDialect): Record<string, Migration> {
   return {
     '0001_initial': initialMigration(d),
+    '0002_body_gzip': bodyGzipMigration(d),
   };
 }
 
