@@ -29,7 +29,7 @@ import type { ParseOutput } from '../lib/read/types';
 import type { NetnsSnapshot, PodRef } from '../lib/snapshot/schema';
 import type { Exec, ExecResult } from './exec';
 import { runManyWith, runPlans, type NetnsPlan } from './runner';
-import { parseProcSysLines, sysctlFiles } from './sysctl';
+import { parseProcSysLines, readProcSysFiles, sysctlFiles } from './sysctl';
 import { bridgeCommand, describeTarget, execInCommand, ipCommand, type Command, type NetnsTarget } from './target';
 
 /** The batch, in order; the index of a line is how its output is found. */
@@ -279,7 +279,16 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
         warnings.push(`${ctx}: \`${shownCmd(fdbCmd)}\` failed: ${rFdb.stderr.trim() || `exit status ${rFdb.code}`}`);
       }
       if (ids !== undefined) netns.netnsIds = items(readNetnsListIdJson(ids), ctx, 'netns list-id', warnings);
-      const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...sysctlFiles((netns.links ?? []).map((l) => l.name))]);
+      const files = sysctlFiles((netns.links ?? []).map((l) => l.name));
+      if (target.kind === 'current') {
+        // /proc/sys/net shows the reader's own netns, which is this one: read here, no grep, and no second
+        // runner round (nor its fork of the collector) unless a pod netns needs its FDB.
+        const sysctls = readProcSysFiles(files);
+        if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
+        else warnings.push(`${ctx}: none of ${files.length} /proc/sys files could be read`);
+        return { second: [], finish: () => ({ netns, warnings }) };
+      }
+      const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...files]);
       return {
         second: [sysctlCmd],
         finish([sysctlRun = NOT_RUN]) {

@@ -2,6 +2,20 @@
  * Sysctls the collector reads from /proc/sys inside each netns (DOMAIN §7):
  * forwarding and reverse-path filtering decide whether a hop forwards at all.
  */
+import { readFileSync } from 'node:fs';
+
+/** The files that exist, read directly, keyed as parseProcSysLines keys them (a missing file, such as bridge-nf-call-iptables without br_netfilter, is left out as grep leaves it out). */
+export function readProcSysFiles(files: readonly string[]): Record<string, string> {
+  const lines: string[] = [];
+  for (const f of files) {
+    try {
+      lines.push(`${f}:${readFileSync(f, 'utf8').trim()}`);
+    } catch {
+      // Not there in this kernel or netns: not observed.
+    }
+  }
+  return parseProcSysLines(lines.join('\n'));
+}
 
 /** Reads `grep -H '' FILE...` output (`/proc/sys/net/ipv4/ip_forward:1`) into sysctl keys. */
 export function parseProcSysLines(stdout: string): Record<string, string> {
