@@ -180,6 +180,30 @@ const CASES: Case[] = [
     verdict: 'insufficient-information',
     observed: { file: 'calico-wireguard-rules/node-a.txt', command: 'traceroute -n 10.65.22.70' },
   },
+  {
+    title: 'Canal on RKE2 (flannel VXLAN between nodes, cali veths and 169.254.1.1 in the pods, no bridge), SUSE host:~ # prompt',
+    files: ['canal-rke2-suse/rke2-server-1.txt', 'canal-rke2-suse/rke2-agent-1.txt'],
+    from: 'api-7f9c6d8b5-kq2wd',
+    to: 'worker-6c8b7d5f9-9xzmt',
+    verdict: 'delivered',
+    observed: { file: 'canal-rke2-suse/rke2-server-1.txt', command: 'traceroute -n 10.42.0.14' },
+  },
+  {
+    title: 'Canal on RKE2: back from the agent pod (read through ip netns exec and ip -4 -o addr)',
+    files: ['canal-rke2-suse/rke2-server-1.txt', 'canal-rke2-suse/rke2-agent-1.txt'],
+    from: 'apps/worker-6c8b7d5f9-9xzmt',
+    to: '10.42.1.5',
+    verdict: 'delivered',
+    observed: { file: 'canal-rke2-suse/rke2-agent-1.txt', command: 'traceroute -n 10.42.1.5' },
+  },
+  {
+    title: 'Canal on RKE2: to the pod on rke2-agent-2, which was not captured',
+    files: ['canal-rke2-suse/rke2-server-1.txt', 'canal-rke2-suse/rke2-agent-1.txt'],
+    from: 'api-7f9c6d8b5-kq2wd',
+    to: 'apps/worker-6c8b7d5f9-ttr6n',
+    verdict: 'exits-network',
+    observed: { file: 'canal-rke2-suse/rke2-server-1.txt', command: 'traceroute -n 10.42.2.9' },
+  },
 ];
 
 describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {

@@ -39,6 +39,7 @@ describe('analyseCommand wrappers', () => {
   it('treats chroot /host as a shell on the same machine and says why wg output is not read', () => {
     expect(analyseCommand('chroot /host').kind).toEqual({ kind: 'shell' });
     expect(analyseCommand('chroot /host ip r').kind?.kind).toBe('ip-route');
+    expect(analyseCommand('export KUBECONFIG=/etc/rancher/rke2/rke2.yaml').kind).toMatchObject({ kind: 'unsupported', reason: expect.stringContaining('shell builtin') });
     expect(analyseCommand('wg show wireguard.cali').kind).toMatchObject({ kind: 'unsupported', reason: expect.stringContaining('WireGuard') });
   });
 

@@ -804,6 +804,14 @@ export function classify(argv: string[]): CommandKind | null {
     case 'chroot':
       // Only `chroot DIR` with no command is left: a shell on the same machine (`chroot /host` in a node debug pod).
       return { kind: 'shell' };
+    case 'export':
+    case 'alias':
+    case 'cd':
+    case 'clear':
+    case 'unset':
+    case 'source':
+    case '.':
+      return { kind: 'unsupported', reason: `\`${prog}\` is a shell builtin that sets up the shell; it prints no network state` };
     case 'wg':
       return { kind: 'unsupported', reason: 'wg output (WireGuard peers, endpoints, allowed ips) is not read; podnet recognises WireGuard devices (wireguard.cali, flannel-wg) and says where a trace enters one' };
     case 'su':
