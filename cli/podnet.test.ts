@@ -268,3 +268,30 @@ describe('podnet piped into head', () => {
     expect(r.stdout.trim()).toBe('0');
   });
 });
+
+describe('podnet on unseen real-world pastes, as a new user runs it', () => {
+  const RW = path.join(FIX, 'realworld');
+
+  it('traces Calico IPIP across a PowerShell ssh paste and a kubectl debug node shell (--json)', async () => {
+    const dir = path.join(RW, 'calico-ipip-proxmox-powershell');
+    const t = await traceJson('--from', 'web-0', '--to', 'api-7c5d8b9f6-2xkqp', path.join(dir, 'wk-1-powershell.txt'), path.join(dir, 'wk-2-kubectl-debug.txt'));
+    expect(t.verdict).toBe('delivered');
+    expect(encapHop(t)?.encap).toMatchObject({ type: 'ipip', outerSrc: '10.20.0.21', outerDst: '10.20.0.22' });
+    expect(t.traceroute).toEqual(['10.20.0.21', '192.168.201.0', '192.168.201.5']);
+  });
+
+  it('inspects the PowerShell paste as the one node it is about', async () => {
+    const r = await podnet('inspect', path.join(RW, 'calico-ipip-proxmox-powershell', 'wk-1-powershell.txt'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('  node wk-1');
+  });
+
+  it('prints the MTU drop with the ICMP error ping showed', async () => {
+    const r = await podnet('trace', '--size', '1500', '--from', 'probe', '--to', 'sink', path.join(RW, 'flannel-mtu-ssh-hop', 'deb-n1-and-n2.txt'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(
+      'dropped (mtu-exceeded): dropped on deb-n1 flannel.1: a 1500-byte packet exceeds the MTU 1450 of flannel.1 on deb-n1 (DF set: ICMP fragmentation needed, mtu = 1450, from 10.244.0.1)',
+    );
+    expect(r.stdout).toMatch(/^traceroute: 1 10\.244\.0\.1 {2}2 \*$/m);
+  });
+});
