@@ -48,7 +48,9 @@ export class NsWork {
 
   /** Adds an interface (names are unique: callers check `get` first). */
   add(iface: TopoInterface): void {
-    this.list.push(iface);
+    // Short lists grow by exact copies: push would give a pod netns's two interfaces seventeen slots, kept all build long.
+    if (this.list.length < SCAN_LIMIT) this.list = this.list.length === 0 ? [iface] : this.list.concat(iface);
+    else this.list.push(iface);
     this.indexes = undefined;
     if (this.names !== undefined) this.names.set(iface.name, iface);
     else if (this.list.length > SCAN_LIMIT) this.names = new Map(this.list.map((i) => [i.name, i]));

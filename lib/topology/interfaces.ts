@@ -59,8 +59,8 @@ function knownSections(snap: NetnsSnapshot): Section[] {
     known = SECTIONS.filter((_, i) => (mask & (1 << i)) !== 0);
     knownByMask.set(mask, known);
   }
-  // A copy per namespace all the same: the topology's arrays are its own, and a caller may change one.
-  return known.slice();
+  // Shared: a topology is read-only once built (topologyIndex caches on that too).
+  return known;
 }
 
 /** The interface of that name in `ns`, created as an inferred stub when the evidence only names it. */

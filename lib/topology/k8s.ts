@@ -135,9 +135,11 @@ function parseFlannel(facts: K8sNodeFacts, warnings: Warnings): FlannelBackend |
 }
 
 function podIps(p: K8sPod, into: string[]): string[] {
+  // A new pod's list is returned as an exact copy: push leaves seventeen slots per pod, a hundred thousand pods long.
+  const fresh = into.length === 0;
   if (p.ip !== undefined) pushUnique(into, canon(p.ip));
-  for (const ip of p.ips ?? []) pushUnique(into, canon(ip));
-  return into;
+  if (p.ips !== undefined) for (let i = 0; i < p.ips.length; i++) pushUnique(into, canon(p.ips[i] as string));
+  return fresh ? into.slice() : into;
 }
 
 /** Appends `v` unless present (lists here are short: a node's few addresses). */
