@@ -69,12 +69,20 @@ interface Case {
 }
 
 /**
- * Delivered: podnet's traceroute is the observed one. Leaving the evidence:
- * the observed hops up to the last captured node, then `?`.
+ * Delivered: podnet's traceroute is the observed one. Dropped: the observed
+ * hops up to the drop, then silence (`*`) where the capture shows `* * *`.
+ * Leaving the evidence: the observed hops up to the last captured node, then `?`.
  */
 function expectTracerouteMatches(t: Trace, observed: string[], c: Case): void {
   if (c.verdict === 'delivered') {
     expect(t.traceroute).toEqual(observed);
+    return;
+  }
+  if (c.verdict === 'dropped') {
+    expect(t.traceroute.at(-1)).toBe('*');
+    const answered = t.traceroute.slice(0, -1);
+    expect(answered).toEqual(observed.slice(0, answered.length));
+    expect(observed.slice(answered.length).every((h) => h === '*')).toBe(true);
     return;
   }
   const known = t.traceroute.slice(0, -1);
@@ -204,12 +212,22 @@ const CASES: Case[] = [
     verdict: 'exits-network',
     observed: { file: 'canal-rke2-suse/rke2-server-1.txt', command: 'traceroute -n 10.42.2.9' },
   },
+  {
+    title: 'flannel VXLAN after kube-b was rebuilt: kube-a still sends to the old VtepMAC (ip -j … | jq paste), kube-b drops the frame',
+    files: ['flannel-stale-vtep-mac-json/kube-a-json.txt', 'flannel-stale-vtep-mac-json/kube-b.txt'],
+    from: 'client-x-6f8d9c7b5-l2qpz',
+    to: 'server-y-5c7b8d6f4-8vwmh',
+    verdict: 'dropped',
+    observed: { file: 'flannel-stale-vtep-mac-json/kube-a-json.txt', command: 'traceroute -n -w 1 -m 4 10.244.1.9' },
+  },
 ];
 
 describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {
   it.each(CASES.map((c) => [c.title, c] as const))('%s', (_title, c) => {
     const t = traceFiles(c.files, c.from, c.to);
     expect(t.verdict, t.reason).toBe(c.verdict);
+    // A pretty-printed `ip -j … | jq` is the whole table, not a filtered one.
+    expect(t.warnings.filter((w) => w.includes('through a filter'))).toEqual([]);
     expectTracerouteMatches(t, observedHops(c.observed.file, c.observed.command), c);
   });
 });

@@ -27,6 +27,13 @@ describe('parseShellLine', () => {
     expect(pipeEffect(parseShellLine('ip a | cat').stages)).toBe('none');
   });
 
+  it('lets JSON pretty-printers through whole, but not jq programs that select', () => {
+    for (const line of ['ip -j route | jq', 'ip -j route | jq .', "ip -j a | jq -C '.'", 'ip -j neigh | python3 -m json.tool', 'bridge -j fdb | json_pp']) {
+      expect(pipeEffect(parseShellLine(line).stages), line).toBe('none');
+    }
+    expect(pipeEffect(parseShellLine("ip -j route | jq '.[] | select(.dev==\"eth0\")'").stages)).toBe('transform');
+  });
+
   it('survives an unterminated quote', () => {
     expect(parseShellLine(`grep 'abc`).unterminatedQuote).toBe(true);
   });

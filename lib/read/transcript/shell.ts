@@ -159,12 +159,24 @@ export type PipeEffect = 'none' | 'filter' | 'transform';
 const TRANSPARENT = new Set(['cat', 'less', 'more', 'tee', 'column']);
 const FILTERS = new Set(['grep', 'egrep', 'fgrep', 'rg', 'head', 'tail', 'sort', 'uniq']);
 
+/**
+ * JSON pretty-printers that pass every value through: `| jq`, `| jq .`, `| jq -C '.'`,
+ * `| python3 -m json.tool`, `| json_pp` — how `ip -j` output is usually pasted.
+ */
+function prettyPrintsJson(stage: string[]): boolean {
+  const prog = basename(stage[0] ?? '');
+  const args = stage.slice(1);
+  if (prog === 'jq') return args.filter((a) => !a.startsWith('-')).every((a) => a === '.');
+  if (/^python[\d.]*$/.test(prog)) return args.length === 2 && args[0] === '-m' && args[1] === 'json.tool';
+  return prog === 'json_pp';
+}
+
 /** The combined effect of pipeline stages after the first. */
 export function pipeEffect(stages: string[][]): PipeEffect {
   let effect: PipeEffect = 'none';
   for (const stage of stages.slice(1)) {
     const prog = basename(stage[0] ?? '');
-    if (TRANSPARENT.has(prog)) continue;
+    if (TRANSPARENT.has(prog) || prettyPrintsJson(stage)) continue;
     if (FILTERS.has(prog)) {
       // `grep -c` / `grep -l` print counts or names instead of the lines.
       if ((prog === 'grep' || prog === 'egrep') && stage.some((a) => /^-[a-zA-Z]*[cLl]/.test(a) && !a.startsWith('--'))) {
