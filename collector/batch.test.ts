@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_LINES, routeFamily, splitBatchOutput, sysctlsFromNetconf } from './batch';
+import type { Link } from '../lib/snapshot/schema';
+import { BATCH_LINES, beginReadCache, collectNetnsBatched, routeFamily, splitBatchOutput, sweepReadCache, sysctlsFromNetconf } from './batch';
+import type { Exec } from './exec';
 
 describe('reading one ip -batch run per netns', () => {
   it('gives each batch line its own JSON output, in order', () => {
@@ -39,5 +41,30 @@ describe('reading one ip -batch run per netns', () => {
       'net.ipv4.conf.flannel.1.rp_filter': '2',
     });
     expect(sysctlsFromNetconf('not a list')).toEqual({});
+  });
+});
+
+describe('reusing what an unchanged batch line read', () => {
+  const link = (mtu: number) => JSON.stringify([{ ifindex: 2, ifname: 'eth0', flags: ['UP'], mtu, operstate: 'UP', link_type: 'ether', address: '02:00:00:00:00:01', linkinfo: { info_kind: 'veth' } }]);
+  const routes = JSON.stringify([{ dst: 'default', gateway: '10.244.1.1', dev: 'eth0', table: 'main' }, { dst: 'fe80::/64', dev: 'eth0', table: 'main', pref: 'medium' }]);
+  const exec = (mtu: number): Exec => async () => ({ stdout: [link(mtu), '[]', routes, '[]', '[]', '[]'].join('\n') + '\n', stderr: '', code: 0 });
+  const collect = async (mtu: number) => {
+    const gen = beginReadCache();
+    const r = await collectNetnsBatched({ kind: 'named', name: 'cache-test' }, { name: 'cache-test', kind: 'pod' }, { exec: exec(mtu), batchFile: `/tmp/x-${mtu}.batch` });
+    sweepReadCache(gen);
+    return r.netns;
+  };
+
+  it('gives the same items for the same output, frozen, and reads a changed line again', async () => {
+    const first = await collect(1450);
+    const again = await collect(1450);
+    expect(again).toEqual(first);
+    expect(again.routes).toBe(first.routes);
+    expect(Object.isFrozen(again.links?.[0])).toBe(true);
+    expect(() => (again.links as Link[]).push({ name: 'x' } as Link)).toThrow();
+    const changed = await collect(1500);
+    expect(changed.links?.[0]?.mtu).toBe(1500);
+    expect(changed.routes).toBe(first.routes);
+    expect(changed.routes?.map((r) => r.dst)).toEqual(['0.0.0.0/0', 'fe80::/64']);
   });
 });

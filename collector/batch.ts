@@ -26,7 +26,7 @@ import {
   readNetnsListIdJson,
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
-import type { NetnsSnapshot, PodRef } from '../lib/snapshot/schema';
+import type { Address, NetnsSnapshot, PodRef, Route } from '../lib/snapshot/schema';
 import type { Exec, ExecResult } from './exec';
 import { runManyWith, runPlans, type NetnsPlan } from './runner';
 import { parseProcSysLines, readProcSysFiles, sysctlFiles } from './sysctl';
@@ -74,36 +74,107 @@ export async function writeBatchFile(): Promise<BatchFiles> {
 }
 
 /**
- * Splits batch output into one JSON value per batch line. With `-force`, a
- * failed line prints nothing on stdout and `Command failed FILE:N` on
- * stderr, so outputs are assigned to the lines that did not fail, in order.
+ * Splits batch output into one text per batch line. With `-force`, a failed
+ * line prints nothing on stdout and `Command failed FILE:N` on stderr, so
+ * outputs are assigned to the lines that did not fail, in order.
  */
-export function splitBatchOutput(stdout: string, stderr: string, lineCount: number): { values: Array<unknown | undefined>; errors: string[] } {
+export function splitBatchText(stdout: string, stderr: string, lineCount: number): { texts: Array<string | undefined>; errors: string[] } {
   const failed = new Set<number>();
   for (const m of stderr.matchAll(/Command failed .*:(\d+)\s*$/gm)) failed.add(Number(m[1]) - 1);
   const outputs = stdout.split('\n').filter((l) => l.trim() !== '');
-  const values: Array<unknown | undefined> = [];
+  const texts: Array<string | undefined> = [];
   const errors: string[] = [];
   let next = 0;
   for (let i = 0; i < lineCount; i++) {
     if (failed.has(i)) {
-      values.push(undefined);
+      texts.push(undefined);
       continue;
     }
     const text = outputs[next++];
-    if (text === undefined) {
-      values.push(undefined);
-      errors.push(`line ${i + 1} printed nothing`);
-      continue;
-    }
-    try {
-      values.push(JSON.parse(text) as unknown);
-    } catch (err) {
-      values.push(undefined);
-      errors.push(`line ${i + 1} printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    if (text === undefined) errors.push(`line ${i + 1} printed nothing`);
+    texts.push(text);
   }
+  return { texts, errors };
+}
+
+/** splitBatchText, each text parsed as JSON (undefined, and an error, where it is not JSON). */
+export function splitBatchOutput(stdout: string, stderr: string, lineCount: number): { values: Array<unknown | undefined>; errors: string[] } {
+  const { texts, errors } = splitBatchText(stdout, stderr, lineCount);
+  const values = texts.map((text, i) => {
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      errors.push(`line ${i + 1} printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  });
   return { values, errors };
+}
+
+/**
+ * Sections read in earlier collections, by command and batch line. Most of a
+ * node's iproute2 output is the same from one collection to the next (links,
+ * addresses, routes; neighbours change more), and reading it again (JSON,
+ * then the engine's readers, whose IPv6 parsing is most of the collector's
+ * own CPU) gave the same items. An entry is reused only for byte-identical
+ * output; its items are frozen, as every snapshot after shares them.
+ * Entries not used by the latest collection are dropped (sweepReadCache).
+ */
+const readCache = new Map<string, { text: string; items: readonly unknown[]; notes: readonly string[]; generation: number }>();
+let generation = 0;
+
+/** Starts a collection's use of the cache; returns the generation to sweep with. */
+export function beginReadCache(): number {
+  return ++generation;
+}
+
+/** Drops what the collection `gen` did not use (pods gone, commands changed). */
+export function sweepReadCache(gen: number): void {
+  for (const [k, e] of readCache) if (e.generation < gen) readCache.delete(k);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/**
+ * One batch line's items: JSON-parsed and read by `read` (undefined: the
+ * section was not observed), or taken from the cache when `text` is what
+ * the same command printed last time. Reader notes go to `warnings` either way.
+ */
+function readLine<T>(key: string, text: string | undefined, read: (value: unknown) => ParseOutput<T> | undefined, ctx: string, what: string, warnings: string[]): T[] | undefined {
+  if (text === undefined) return undefined;
+  const hit = readCache.get(key);
+  if (hit !== undefined && hit.text === text) {
+    hit.generation = generation;
+    warnings.push(...hit.notes);
+    return hit.items as T[];
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (err) {
+    warnings.push(`${ctx}: ip ${what} printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+  const out = read(value);
+  if (out === undefined) return undefined;
+  const notes: string[] = [];
+  const list = deepFreeze(items(out, ctx, what, notes));
+  readCache.set(key, { text, items: list, notes, generation });
+  warnings.push(...notes);
+  return list;
+}
+
+/** `ip -j addr` lists links with their addresses; the snapshot keeps the addresses. */
+function readAddresses(v: unknown): ParseOutput<Address> {
+  const o = readIpAddrJson(v);
+  return { items: o.items.flatMap((l) => l.addresses), warnings: o.warnings, skipped: o.skipped };
 }
 
 function hasColon(v: unknown): boolean {
@@ -178,20 +249,33 @@ export function batchedNetnsPlan(
         warnings.push(`${ctx}: \`${[cmd.file, ...cmd.args].join(' ')}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
         return done;
       }
-      const { values, errors } = splitBatchOutput(r.stdout, r.stderr, lines.length);
+      const { texts, errors } = splitBatchText(r.stdout, r.stderr, lines.length);
       for (const e of errors) warnings.push(`${ctx}: ip batch ${e}`);
-      const [links, addrs, routes, rules, neigh, netconf, ids] = values;
-      if (links !== undefined) netns.links = items(readIpLinkJson(links), ctx, 'link', warnings);
-      if (addrs !== undefined) netns.addresses = items(readIpAddrJson(addrs), ctx, 'addr', warnings).flatMap((l) => l.addresses);
-      if (Array.isArray(routes)) {
-        const v4 = routes.filter((x) => routeFamily(x) === 4);
-        const v6 = opts.ipv6 === false ? [] : routes.filter((x) => routeFamily(x) === 6);
-        netns.routes = [...items(readIpRouteJson(v4, { family: 4 }), ctx, 'route', warnings), ...items(readIpRouteJson(v6, { family: 6 }), ctx, 'route', warnings)];
+      const [links, addrs, routes, rules, neigh, netconf, ids] = texts;
+      // By netns and line, not by command: the batch file's path changes with every collection.
+      const key = (i: number) => `${describeTarget(target)}\n${lines[i] ?? i}`;
+      const set = <K extends 'links' | 'addresses' | 'routes' | 'rules' | 'neighbours' | 'netnsIds'>(k: K, v: NetnsSnapshot[K] | undefined) => {
+        if (v !== undefined) netns[k] = v;
+      };
+      set('links', readLine(key(0), links, (v) => readIpLinkJson(v), ctx, 'link', warnings));
+      set('addresses', readLine(key(1), addrs, readAddresses, ctx, 'addr', warnings));
+      const readRoutes = (v: unknown): ParseOutput<Route> | undefined => {
+        if (!Array.isArray(v)) return undefined;
+        const v4 = readIpRouteJson(v.filter((x) => routeFamily(x) === 4), { family: 4 });
+        const v6 = readIpRouteJson(opts.ipv6 === false ? [] : v.filter((x) => routeFamily(x) === 6), { family: 6 });
+        return { items: [...v4.items, ...v6.items], warnings: [...v4.warnings, ...v6.warnings], skipped: [...v4.skipped, ...v6.skipped] };
+      };
+      set('routes', readLine(`${key(2)}\n${opts.ipv6 === false ? 4 : 6}`, routes, readRoutes, ctx, 'route', warnings));
+      set('rules', readLine(key(3), rules, (v) => readIpRuleJson(v, { family: 4 }), ctx, 'rule', warnings));
+      set('neighbours', readLine(key(4), neigh, (v) => readIpNeighJson(v), ctx, 'neigh', warnings));
+      set('netnsIds', readLine(key(6), ids, (v) => readNetnsListIdJson(v), ctx, 'netns list-id', warnings));
+      let netconfValue: unknown;
+      try {
+        netconfValue = netconf === undefined ? undefined : (JSON.parse(netconf) as unknown);
+      } catch (err) {
+        warnings.push(`${ctx}: ip netconf printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
       }
-      if (rules !== undefined) netns.rules = items(readIpRuleJson(rules, { family: 4 }), ctx, 'rule', warnings);
-      if (neigh !== undefined) netns.neighbours = items(readIpNeighJson(neigh), ctx, 'neigh', warnings);
-      if (ids !== undefined) netns.netnsIds = items(readNetnsListIdJson(ids), ctx, 'netns list-id', warnings);
-      const sysctls = sysctlsFromNetconf(netconf);
+      const sysctls = sysctlsFromNetconf(netconfValue);
       if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
 
       if (!(netns.links ?? []).some((l) => l.kind === 'bridge' || l.kind === 'vxlan')) return done;
@@ -233,16 +317,18 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
   const fdbCmd = bridgeCommand(target, ['-j', 'fdb', 'show']);
   const first = [main, v4, ...(v6 ? [v6] : []), fdbCmd];
   const shownCmd = (c: Command) => [c.file, ...c.args].join(' ');
-  /** The values of one batch run, or undefined per line when the whole run failed. */
-  const batch = (cmd: Command, r: ExecResult, count: number, warnings: string[]): Array<unknown | undefined> => {
+  /** The texts of one batch run, or undefined per line when the whole run failed. */
+  const batch = (cmd: Command, r: ExecResult, count: number, warnings: string[]): Array<string | undefined> => {
     if (r.code !== 0 && r.stdout.trim() === '') {
       warnings.push(`${ctx}: \`${shownCmd(cmd)}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
       return new Array<undefined>(count).fill(undefined);
     }
-    const { values, errors } = splitBatchOutput(r.stdout, r.stderr, count);
+    const { texts, errors } = splitBatchText(r.stdout, r.stderr, count);
     for (const e of errors) warnings.push(`${ctx}: \`${shownCmd(cmd)}\` ${e}`);
-    return values;
+    return texts;
   };
+  // By netns, family and line, not by command: the batch files' paths change with every collection.
+  const key = (cmd: Command, i: number) => `${describeTarget(target)}\nhost ${cmd === v4 ? '-4' : cmd === v6 ? '-6' : '-d'} ${(cmd === main ? HOST_LINES : HOST_FAMILY_LINES)[i] ?? i}`;
   return {
     first,
     then(results) {
@@ -254,21 +340,18 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
       const [links, addrs, neigh, ids] = batch(main, rMain, HOST_LINES.length, warnings);
       const [routes4, rules4] = batch(v4, r4, HOST_FAMILY_LINES.length, warnings);
       const [routes6, rules6] = v6 && r6 ? batch(v6, r6, HOST_FAMILY_LINES.length, warnings) : [undefined, undefined];
-      if (links !== undefined) netns.links = items(readIpLinkJson(links), ctx, 'link', warnings);
-      if (addrs !== undefined) netns.addresses = items(readIpAddrJson(addrs), ctx, 'addr', warnings).flatMap((l) => l.addresses);
-      if (routes4 !== undefined || routes6 !== undefined) {
-        netns.routes = [
-          ...(routes4 !== undefined ? items(readIpRouteJson(routes4, { family: 4 }), ctx, 'route', warnings) : []),
-          ...(routes6 !== undefined ? items(readIpRouteJson(routes6, { family: 6 }), ctx, 'route', warnings) : []),
-        ];
-      }
-      if (rules4 !== undefined || rules6 !== undefined) {
-        netns.rules = [
-          ...(rules4 !== undefined ? items(readIpRuleJson(rules4, { family: 4 }), ctx, 'rule', warnings) : []),
-          ...(rules6 !== undefined ? items(readIpRuleJson(rules6, { family: 6 }), ctx, 'rule', warnings) : []),
-        ];
-      }
-      if (neigh !== undefined) netns.neighbours = items(readIpNeighJson(neigh), ctx, 'neigh', warnings);
+      const l = readLine(key(main, 0), links, (v) => readIpLinkJson(v), ctx, 'link', warnings);
+      if (l !== undefined) netns.links = l;
+      const a = readLine(key(main, 1), addrs, readAddresses, ctx, 'addr', warnings);
+      if (a !== undefined) netns.addresses = a;
+      const ro4 = readLine(key(v4, 0), routes4, (v) => readIpRouteJson(v, { family: 4 }), ctx, 'route', warnings);
+      const ro6 = v6 ? readLine(key(v6, 0), routes6, (v) => readIpRouteJson(v, { family: 6 }), ctx, 'route', warnings) : undefined;
+      if (ro4 !== undefined || ro6 !== undefined) netns.routes = [...(ro4 ?? []), ...(ro6 ?? [])];
+      const ru4 = readLine(key(v4, 1), rules4, (v) => readIpRuleJson(v, { family: 4 }), ctx, 'rule', warnings);
+      const ru6 = v6 ? readLine(key(v6, 1), rules6, (v) => readIpRuleJson(v, { family: 6 }), ctx, 'rule', warnings) : undefined;
+      if (ru4 !== undefined || ru6 !== undefined) netns.rules = [...(ru4 ?? []), ...(ru6 ?? [])];
+      const n = readLine(key(main, 2), neigh, (v) => readIpNeighJson(v), ctx, 'neigh', warnings);
+      if (n !== undefined) netns.neighbours = n;
       if (rFdb.code === 0) {
         try {
           netns.fdb = items(readBridgeFdbJson(rFdb.stdout.trim() === '' ? [] : (JSON.parse(rFdb.stdout) as unknown)), ctx, 'fdb', warnings);
@@ -278,7 +361,8 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
       } else {
         warnings.push(`${ctx}: \`${shownCmd(fdbCmd)}\` failed: ${rFdb.stderr.trim() || `exit status ${rFdb.code}`}`);
       }
-      if (ids !== undefined) netns.netnsIds = items(readNetnsListIdJson(ids), ctx, 'netns list-id', warnings);
+      const ids2 = readLine(key(main, 3), ids, (v) => readNetnsListIdJson(v), ctx, 'netns list-id', warnings);
+      if (ids2 !== undefined) netns.netnsIds = ids2;
       const files = sysctlFiles((netns.links ?? []).map((l) => l.name));
       if (target.kind === 'current') {
         // /proc/sys/net shows the reader's own netns, which is this one: read here, no grep, and no second

@@ -15,7 +15,7 @@ import {
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
 import type { Address, Link, NetnsSnapshot, PodRef, Route, Snapshot } from '../lib/snapshot/schema';
-import { batchedHostPlan, batchedNetnsPlan, writeBatchFile } from './batch';
+import { batchedHostPlan, batchedNetnsPlan, beginReadCache, sweepReadCache, writeBatchFile } from './batch';
 import { execCommand, type Exec, type ExecResult } from './exec';
 import { runManyWith, runPlans, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { parseProcSysLines, sysctlFiles } from './sysctl';
@@ -326,7 +326,9 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
       if (!batch) plans.push(fullNetnsPlan(p.target, meta, ipv6));
       else plans.push(batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...(p.target.kind === 'path' ? { withIds: batch.withIds } : {}), ...ipv6 }));
     }
+    const gen = beginReadCache();
     collected = await runPlans(plans, runMany);
+    sweepReadCache(gen);
   } finally {
     await batch?.remove();
   }
