@@ -341,3 +341,12 @@ describe('flannel VXLAN with pod MTU 1500 over flannel.1 1450, both nodes in one
     expect(trace(topology, 'probe', 'sink').traceroute).toEqual(observedHops(file, 'traceroute -n 10.244.1.8'));
   });
 });
+
+describe('old flannel: a remote pod flanneld has not been asked about yet', () => {
+  it('is not a drop: the /16 route has no gateway, so its neighbour is added on an l3miss', () => {
+    const t = traceFiles(['flannel-docker0-l3miss/node03-session.txt'], 'guestbook-frontend-3823415956-8hw1v', '10.244.5.9');
+    expect(t.verdict).toBe('insufficient-information');
+    expect(t.reason).toMatch(/l3miss/);
+    expect(t.traceroute).toEqual(['10.244.3.1', '?']);
+  });
+});

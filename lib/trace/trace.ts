@@ -627,7 +627,17 @@ class Walk {
 
   private vxlanOut(ns: TopoNetns, vtep: TopoInterface, hop: Hop, nextHop: string, pkt: InFlight, m: RouteMatch): void {
     if (!this.mtuOk(hop, vtep, pkt.packet.length, m.route.mtu)) return;
-    const res = resolveNeighbor(this.idx, ns, vtep, nextHop);
+    let res = resolveNeighbor(this.idx, ns, vtep, nextHop);
+    if (res.kind === 'unresolved' && m.gateway === undefined) {
+      // A route straight onto the VTEP (`10.244.0.0/16 dev flannel.1`, flannel before 0.9) needs a
+      // neighbour per remote pod, which the agent adds when the kernel reports an l3miss; the
+      // snapshot does not say whether the device reports misses, so a missing entry proves nothing.
+      res = {
+        kind: 'unknown',
+        missing: `whether ${vtep.name} on ${vtep.node} reports l3miss to an agent that adds ${nextHop} (ip -d link: l3miss)`,
+        detail: `no neighbour entry for ${nextHop} on ${vtep.name}, and the route has no gateway: such entries are added on demand (l3miss) by setups like flannel before 0.9`,
+      };
+    }
     if (!this.neighborStep(hop, nextHop, res)) return;
     const mac = res.kind === 'entry' || res.kind === 'arp' ? res.mac : undefined;
     const inner: PacketHeaders = { ...pkt.packet, ...(vtep.mac !== undefined ? { srcMac: vtep.mac } : {}), ...(mac !== undefined ? { dstMac: mac } : {}) };
