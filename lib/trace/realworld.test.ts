@@ -220,6 +220,22 @@ const CASES: Case[] = [
     verdict: 'dropped',
     observed: { file: 'flannel-stale-vtep-mac-json/kube-a-json.txt', command: 'traceroute -n -w 1 -m 4 10.244.1.9' },
   },
+  {
+    title: 'Calico VXLAN CrossSubnet from the node pasted with ip -br -c a (no ifindexes): the first hop is eth0, registered before vxlan.calico',
+    files: ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'],
+    from: 'toolbox-58c9d7b6f4-8zkq4',
+    to: 'whoami-7d6c5b4a39-f2xwp',
+    verdict: 'delivered',
+    observed: { file: 'calico-vxlan-crosssubnet-tmux/az1-node.txt', command: 'traceroute -n 10.244.150.9' },
+  },
+  {
+    title: 'Calico VXLAN CrossSubnet: a same-subnet node is routed directly by eth0, without the tunnel (not captured)',
+    files: ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'],
+    from: 'toolbox-58c9d7b6f4-8zkq4',
+    to: 'demo/whoami-7d6c5b4a39-r8tnm',
+    verdict: 'exits-network',
+    observed: { file: 'calico-vxlan-crosssubnet-tmux/az1-node.txt', command: 'traceroute -n 10.244.77.131' },
+  },
 ];
 
 describe('traces over unseen real-world captures agree with the clusters own traceroute', () => {
@@ -229,29 +245,6 @@ describe('traces over unseen real-world captures agree with the clusters own tra
     // A pretty-printed `ip -j … | jq` is the whole table, not a filtered one.
     expect(t.warnings.filter((w) => w.includes('through a filter'))).toEqual([]);
     expectTracerouteMatches(t, observedHops(c.observed.file, c.observed.command), c);
-  });
-});
-
-describe('Calico VXLAN CrossSubnet from the node pasted with ip -br -c a', () => {
-  const files = ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'];
-
-  it('routes a same-subnet node directly by eth0, not through vxlan.calico', () => {
-    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'demo/whoami-7d6c5b4a39-r8tnm');
-    expect(t.verdict).toBe('exits-network');
-    expect(t.exit).toMatchObject({ node: 'az1-node', interface: 'eth0', nextHop: '10.0.1.11', uncoveredNode: 'az1-node-b' });
-    expect(t.hops.some((h) => h.encap !== undefined)).toBe(false);
-    // The first traceroute hop (10.0.1.10 in the capture: the cali device has no IPv4, eth0 is the
-    // first device with a global address) needs the device order, which `ip -br` does not print:
-    // the topology puts devices without an ifindex last (reported to the topology owner).
-  });
-
-  it('takes the tunnel across the uncaptured gateway to the other subnet and says it assumed so', () => {
-    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'whoami-7d6c5b4a39-f2xwp');
-    expect(t.verdict).toBe('delivered');
-    const encap = t.hops.find((h) => h.encap !== undefined)?.encap;
-    expect(encap).toMatchObject({ type: 'vxlan', vni: 4096, outerSrc: '10.0.1.10', outerDst: '10.0.2.20', dstPort: 4789 });
-    expect(t.warnings.some((w) => w.includes('through the gateway 10.0.1.1'))).toBe(true);
-    expect(t.traceroute.slice(1)).toEqual(observedHops('calico-vxlan-crosssubnet-tmux/az1-node.txt', 'traceroute -n 10.244.150.9').slice(1));
   });
 });
 
@@ -348,5 +341,22 @@ describe('old flannel: a remote pod flanneld has not been asked about yet', () =
     expect(t.verdict).toBe('insufficient-information');
     expect(t.reason).toMatch(/l3miss/);
     expect(t.traceroute).toEqual(['10.244.3.1', '?']);
+  });
+});
+
+describe('Calico VXLAN CrossSubnet: what the trace assumed and where it went', () => {
+  const files = ['calico-vxlan-crosssubnet-tmux/az1-node.txt', 'calico-vxlan-crosssubnet-tmux/az2-node.txt'];
+
+  it('takes the tunnel across the uncaptured gateway to the other subnet and says it assumed so', () => {
+    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'whoami-7d6c5b4a39-f2xwp');
+    const encap = t.hops.find((h) => h.encap !== undefined)?.encap;
+    expect(encap).toMatchObject({ type: 'vxlan', vni: 4096, outerSrc: '10.0.1.10', outerDst: '10.0.2.20', dstPort: 4789 });
+    expect(t.warnings.some((w) => w.includes('through the gateway 10.0.1.1'))).toBe(true);
+  });
+
+  it('sends the same-subnet node its packet by eth0 without encapsulation', () => {
+    const t = traceFiles(files, 'toolbox-58c9d7b6f4-8zkq4', 'demo/whoami-7d6c5b4a39-r8tnm');
+    expect(t.exit).toMatchObject({ node: 'az1-node', interface: 'eth0', nextHop: '10.0.1.11', uncoveredNode: 'az1-node-b' });
+    expect(t.hops.some((h) => h.encap !== undefined)).toBe(false);
   });
 });
