@@ -17,12 +17,18 @@ import { flat, isGlobalAddress } from './addr';
  */
 export function buildPods(cluster: Cluster): TopoPod[] {
   const pods = new Map<string, TopoPod>();
+  /** A non-host netns without a pod reference: only then can an IP name its pod. */
+  let unnamed = false;
 
   for (const node of cluster.nodes.values()) {
     for (let n = 0; n < node.namespaces.length; n++) {
       const ns = node.namespaces[n] as NsWork;
       const ref = ns.snap.pod;
-      if (ns.isHost || ref === undefined) continue;
+      if (ns.isHost) continue;
+      if (ref === undefined) {
+        unnamed = true;
+        continue;
+      }
       // Flat, not a template's rope: the id is hashed as a Map key at once, which would flatten a rope anyway.
       const id = flat(ref.namespace, '/', ref.name);
       const existing = pods.get(id);
@@ -30,10 +36,15 @@ export function buildPods(cluster: Cluster): TopoPod[] {
         cluster.warnings.add(`pod ${id} is captured twice (${existing.netns ?? '?'} and ${ns.topo.id}); the first is kept`, node.name, id);
         continue;
       }
+      const facts = cluster.k8s.pods.get(id);
+      const uid = ref.uid ?? facts?.uid;
+      // The usual pod (a uid, a phase from Kubernetes) in one literal, keys in the order the steps below would add them.
       const pod: TopoPod =
-        ref.uid !== undefined
-          ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid: ref.uid }
-          : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
+        uid !== undefined && facts?.phase !== undefined && facts.hostNetwork === undefined
+          ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid, phase: facts.phase }
+          : ref.uid !== undefined
+            ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid: ref.uid }
+            : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
       pods.set(id, pod);
     }
   }
@@ -59,7 +70,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
       if (facts.hostNetwork === true && node.host !== undefined) pod.netns = node.host.topo.id;
     }
     // A hostNetwork pod's IP is its node's: it must not claim a pod netns.
-    if (facts.hostNetwork !== true) for (const ip of facts.allIps) byIp.set(ip, facts);
+    if (facts.hostNetwork !== true && unnamed) for (const ip of facts.allIps) byIp.set(ip, facts);
   }
 
   // A pod netns captured without a name (`ip netns exec cni-…`) is the pod whose IP it holds.
