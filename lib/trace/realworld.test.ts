@@ -360,3 +360,10 @@ describe('Calico VXLAN CrossSubnet: what the trace assumed and where it went', (
     expect(t.hops.some((h) => h.encap !== undefined)).toBe(false);
   });
 });
+
+describe('where a packet leaving the evidence is headed', () => {
+  it('names the destination pod\'s node from kubectl when no podCIDR of it is known (Calico BGP)', () => {
+    const t = traceFiles(['calico-bgp-baremetal-bond/bm-01.txt', 'calico-bgp-baremetal-bond/bm-02.txt'], 'shop/cart-5f7d9c8b6-hq2vx', '172.20.200.70');
+    expect(t.exit).toMatchObject({ node: 'bm-01', interface: 'bond0', nextHop: '10.40.1.13', uncoveredNode: 'bm-03' });
+  });
+});

@@ -596,8 +596,13 @@ class Walk {
       }
     }
     const byAddr = hopNode ?? dstNode;
-    const byCidr = nodes.find((n) => !n.captured && n.podCidrs.some((c) => cidrHolds(c, (pkt.inner ?? p).dst)));
-    const uncovered = byAddr && !byAddr.captured ? byAddr : byCidr;
+    const innerDst = (pkt.inner ?? p).dst;
+    const byCidr = nodes.find((n) => !n.captured && n.podCidrs.some((c) => cidrHolds(c, innerDst)));
+    // Without the node's podCIDR (Calico blocks, a node seen only in kubectl), the destination pod's
+    // NODE column still says where the packet is headed.
+    const podNodes = [...new Set(this.idx.podsByIp(innerDst).filter((x) => !x.hostNetwork && x.node !== undefined).map((x) => x.node as string))];
+    const byPod = podNodes.length === 1 ? nodes.find((n) => !n.captured && (n.id === podNodes[0] || n.name === podNodes[0])) : undefined;
+    const uncovered = byAddr && !byAddr.captured ? byAddr : (byCidr ?? byPod);
     if (byAddr && byAddr.captured && byAddr !== hopNode) {
       this.insufficient(
         hop,
