@@ -12,7 +12,7 @@ import type { NextHop, Route } from '../snapshot/schema';
  * zeros), checked on char codes: this runs for every address, route gateway
  * and FDB destination of the cluster, a few million times.
  */
-function isPlainV4(ip: string): boolean {
+export function isPlainV4(ip: string): boolean {
   const len = ip.length;
   if (len < 7 || len > 15) return false;
   let part = 0;

@@ -9,6 +9,7 @@
  */
 import { canonicalIp, ipv4ToNumber, numberToIpv4 } from '../net/ip';
 import type { TopoInterface, TopoNetns, TopoNode, TopoPod, Topology } from './types';
+import { isPlainV4 } from './addr';
 
 /** Linux's VXLAN UDP port when `dstport` was not given (flannel uses it too). */
 export const LINUX_VXLAN_DEFAULT_PORT = 8472;
@@ -53,6 +54,8 @@ const cache = new WeakMap<Topology, TopologyIndex>();
  * every lookup of a trace); other forms go through ipaddr.js.
  */
 export function fastCanonicalIp(ip: string): string {
+  // Nearly every address: already a canonical dotted quad, told by one scan of its characters.
+  if (isPlainV4(ip)) return ip;
   const n = ipv4ToNumber(ip);
   if (n === null) return canonicalIp(ip);
   // Already canonical unless an octet has a leading zero: return it without allocating.

@@ -247,6 +247,7 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   let neighs: NeighbourSource | undefined;
   /** The lazy edges' shared facts of the current VTEP's run of entries. */
   let side: FdbSide | undefined;
+  let vtepFixed = false;
   for (const f of host.topo.fdb) {
     if (f.dst === undefined) continue;
     if (f.dev !== lastDev) {
@@ -256,6 +257,7 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
       vtepRank = vtep !== undefined ? (work.rank.get(vtep) ?? -1) : -1;
       neighs = neighOf.get(f.dev);
       side = undefined;
+      vtepFixed = vtep !== undefined && work.fixed.has(vtep);
       if (lazy !== undefined && vtep !== undefined && neighs === undefined) {
         // Indexed only if a line is read: most never are.
         neighs = new NeighbourLookup(host.topo.neighbours, f.dev);
@@ -306,7 +308,11 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
     }
     work.track(edge, end, dst);
     if (f.vni !== undefined) edge.vni ??= f.vni;
-    work.addDst(vtep, dst);
+    // A VTEP with a fixed device or local address stays fixed: its thousand entries need not ask again.
+    if (!vtepFixed) {
+      work.addDst(vtep, dst);
+      vtepFixed = work.fixed.has(vtep);
+    }
   }
 }
 

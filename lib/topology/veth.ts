@@ -9,7 +9,7 @@
  * left unknown, or — when exactly one candidate on each side remains —
  * paired by elimination and marked inferred.
  */
-import type { VethPeer } from '../snapshot/schema';
+import type { NetnsId, VethPeer } from '../snapshot/schema';
 import type { PeerRef, TopoInterface } from './types';
 import type { Cluster, NodeWork, NsWork } from './cluster';
 import { listSome } from './k8s';
@@ -175,8 +175,15 @@ function resolvePeerNetns(end: VethEnd): NsWork | undefined {
   const node = end.ns.node;
   if (wire.netnsName !== undefined) return findNetns(node, wire.netnsName);
   if (wire.netnsId === undefined) return undefined;
-  const entry = end.ns.snap.netnsIds?.find((e) => e.nsid === wire.netnsId);
-  return entry?.name !== undefined ? findNetns(node, entry.name) : undefined;
+  const ids = end.ns.snap.netnsIds;
+  if (ids === undefined) return undefined;
+  // A loop, not find(): its closure would be allocated for each of a hundred thousand pod ends.
+  for (let i = 0; i < ids.length; i++) {
+    const entry = ids[i] as NetnsId;
+    if (entry.nsid !== wire.netnsId) continue;
+    return entry.name !== undefined ? findNetns(node, entry.name) : undefined;
+  }
+  return undefined;
 }
 
 function findNetns(node: NodeWork, name: string): NsWork | undefined {
