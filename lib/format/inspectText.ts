@@ -118,6 +118,21 @@ export function formatInspect(files: readonly FileReading[], topology: Topology)
     out.push(`  ${parts.join('  ')}`);
   }
 
+  // Namespaces pasted without kubectl facts (`ip netns exec cni-…`, `nsenter -t PID`) are senders a
+  // user can still trace from; say how to name them.
+  const podNetns = new Set(topology.pods.map((p) => p.netns).filter((n): n is string => n !== undefined));
+  const others = topology.namespaces.filter((ns) => ns.kind !== 'host' && ns.pod === undefined && !podNetns.has(ns.id));
+  if (others.length > 0) {
+    out.push('', `namespaces without a pod name (${others.length}; trace from them as NODE/NETNS or by address):`);
+    const byId = new Map(topology.interfaces.map((i) => [i.id, i] as const));
+    for (const ns of others) {
+      const addrs = ns.interfaces
+        .map((id) => byId.get(id))
+        .flatMap((i) => (i && i.name !== 'lo' ? i.addresses.filter((a) => a.family === 4 && a.scope !== 'host').map((a) => a.ip) : []));
+      out.push(`  ${ns.id}  ${addrs.length > 0 ? addrs.join(', ') : 'no IPv4 address known'}`);
+    }
+  }
+
   const pairs = vethPairs(topology);
   out.push('', `veth pairs (${pairs.length}):`);
   for (const v of pairs) out.push(`  ${v.a} ↔ ${v.b ?? '?'}  ${v.state} (${v.evidence})`);
