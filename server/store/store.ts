@@ -5,7 +5,10 @@
  * distinct, gap-free revisions and a crash never leaves half a snapshot;
  * pushes that arrive together share a transaction (group commit, see flush).
  */
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Snapshot } from '../../lib/snapshot/schema';
 import { canonicalJson, sha256Hex } from './contentHash';
@@ -119,6 +122,36 @@ interface QueuedPut {
 function bodyText(row: { body: string | null; body_gzip: Buffer | null }): string | null {
   if (row.body !== null) return row.body;
   return row.body_gzip === null ? null : gunzipSync(row.body_gzip).toString('utf8');
+}
+
+/** gzip bodies decompressed at most this many ahead of the one being parsed: bounds the memory a 1,000-node read holds. */
+const DECOMPRESS_AHEAD = 8;
+
+/**
+ * Decompression of many gzip bodies on libuv's thread pool, a few ahead of
+ * the caller, so the main thread parses one body while the next ones
+ * inflate. `get(i)` must be called for increasing i.
+ */
+function decompressAhead(rows: Array<{ body_gzip: Buffer | null }>): (i: number) => Promise<Buffer> {
+  const started = new Map<number, Promise<Buffer>>();
+  let next = 0;
+  const startUpTo = (limit: number): void => {
+    for (; next < rows.length && next <= limit; next++) {
+      const gz = rows[next]!.body_gzip;
+      if (gz === null) continue;
+      const p = gunzipAsync(gz);
+      // Read later, in order; a failure surfaces there, not as an unhandled rejection.
+      p.catch(() => undefined);
+      started.set(next, p);
+    }
+  };
+  return (i) => {
+    startUpTo(i + DECOMPRESS_AHEAD);
+    const p = started.get(i);
+    started.delete(i);
+    if (p === undefined) throw new Error(`decompressAhead: row ${i} has no gzip body or was read twice`);
+    return p;
+  };
 }
 
 function parseBody(row: { body: string | null; body_gzip: Buffer | null }): Snapshot | null {
@@ -462,14 +495,20 @@ class SqlStore implements Store {
       .where('r.rank', '=', 1)
       .orderBy('r.node')
       .execute();
-    const snapshots: NodeSnapshotAt[] = rows.map((row) => ({
-      id: row.id,
-      node: row.node,
-      revision: row.revision,
-      collectedAt: this.d.fromDb(row.collected_at),
-      snapshot: parseBody(row),
-      deleted: row.body === null && row.body_gzip === null,
-    }));
+    const texts = decompressAhead(rows);
+    const snapshots: NodeSnapshotAt[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const text = row.body ?? (row.body_gzip === null ? null : (await texts(i)).toString('utf8'));
+      snapshots.push({
+        id: row.id,
+        node: row.node,
+        revision: row.revision,
+        collectedAt: this.d.fromDb(row.collected_at),
+        snapshot: text === null ? null : (JSON.parse(text) as Snapshot),
+        deleted: row.body === null && row.body_gzip === null,
+      });
+    }
     return { revision: at, snapshots };
   }
 
