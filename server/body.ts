@@ -47,7 +47,7 @@ function gunzipLimited(data: Buffer, limit: number): Promise<Buffer> {
 /** gunzip within `limit` on the calling thread (an ingest worker's), with the same refusals as readBody. */
 export function gunzipLimitedSync(data: Uint8Array, limit: number): Buffer {
   try {
-    return gunzipSync(data, { maxOutputLength: limit });
+    return gunzipSync(data, { maxOutputLength: limit, chunkSize: 1 << 20 });
   } catch (err) {
     throw gunzipError(err instanceof Error ? err : new Error(String(err)), limit);
   }

@@ -139,7 +139,8 @@ function decompressAhead(rows: Array<{ body_gzip: Buffer | null }>): (i: number)
     for (; next < rows.length && next <= limit; next++) {
       const gz = rows[next]!.body_gzip;
       if (gz === null) continue;
-      const p = gunzipAsync(gz);
+      // 1 MiB output chunks: at zlib's default 16 KiB a 400 KB body takes 25 round trips through JS, twice the CPU.
+      const p = gunzipAsync(gz, { chunkSize: 1 << 20 });
       // Read later, in order; a failure surfaces there, not as an unhandled rejection.
       p.catch(() => undefined);
       started.set(next, p);
