@@ -123,6 +123,12 @@ async function runCollect(flags: CollectFlags, io: CliIo, env: NodeJS.ProcessEnv
   if (!pushing) {
     const { snapshot, warnings } = await collect();
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
+    // Pushed snapshots are validated by the server; a file is read later by anyone, so it is checked here.
+    const { validateSnapshot } = await import('../lib/snapshot/validate');
+    const valid = validateSnapshot(snapshot);
+    if (!valid.ok) {
+      throw new CliError(EXIT_UNEXPECTED, `the collected snapshot of ${nodeName} is not valid: ${valid.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    }
     const text = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (flags.out === '-') io.stdout(text);
     else await writeFile(flags.out ?? '', text);
