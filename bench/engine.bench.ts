@@ -10,6 +10,7 @@
  * Targets on the 2-core dev machine: topology < 3 s, trace p99 < 5 ms.
  */
 import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -18,6 +19,7 @@ import { flannelClusterNodes, syntheticPodIp } from '../lib/synthetic/flannelClu
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { readEvidence } from '../lib/read/readEvidence';
 import { buildTopology } from '../lib/topology/build';
+import type { BuildStage } from '../lib/topology/build';
 import { trace } from '../lib/trace/trace';
 import type { Snapshot } from '../lib/snapshot/schema';
 import type { Disposition } from '../lib/trace/types';
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${s}\n`);
   };
   log(`podnet engine bench: ${NODES} nodes × ${PODS} pods, ${TRACES} traces, seed ${SEED}, reader ${READER === 'json' ? 'JSON.parse + validateSnapshot' : 'readEvidence'}`);
-  log(`node ${process.version}, heap limit ${fmtMb(getHeapStatistics().heap_size_limit)}`);
+  log(`node ${process.version}, heap limit ${fmtMb(getHeapStatistics().heap_size_limit)}, flags ${process.execArgv.join(' ') || '(none)'}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
   // 1. Generate and serialise (not timed as part of the engine).
   let t = performance.now();
@@ -162,9 +164,19 @@ async function main(): Promise<void> {
   const readMs = performance.now() - t;
   const readCpu = cpuMs(cpu);
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  // Per-stage wall/cpu through buildTopology's onStage hook (a few clock reads per build).
+  const stages: string[] = [];
+  let stageT = performance.now();
+  let stageCpu = process.cpuUsage();
+  const onStage = (stage: BuildStage): void => {
+    const now = performance.now();
+    stages.push(`${stage} ${(now - stageT).toFixed(0)}/${cpuMs(stageCpu).toFixed(0)}`);
+    stageT = now;
+    stageCpu = process.cpuUsage();
+  };
   t = performance.now();
   cpu = process.cpuUsage();
-  const topology = buildTopology(snapshots);
+  const topology = buildTopology(snapshots, { onStage });
   const buildMs = performance.now() - t;
   const buildCpu = cpuMs(cpu);
   const afterBuild = process.memoryUsage();
@@ -173,6 +185,7 @@ async function main(): Promise<void> {
   log('');
   log(`read ${snapshots.length} snapshots: ${fmtMs(readMs)} wall, ${fmtMs(readCpu)} cpu${invalid ? ` (${invalid} INVALID)` : ''}`);
   log(`buildTopology: ${fmtMs(buildMs)} wall, ${fmtMs(buildCpu)} cpu  (target < 3 s)`);
+  log(`  stages, wall/cpu ms: ${stages.join(', ')}`);
   log(`read + build: ${fmtMs(readMs + buildMs)} wall, ${fmtMs(readCpu + buildCpu)} cpu`);
   log(
     `topology: ${topology.nodes.length} nodes, ${topology.namespaces.length} netns, ${topology.interfaces.length} interfaces, ${topology.pods.length} pods, ${topology.edges.length} edges, ${topology.warnings.length} warnings`,
