@@ -31,6 +31,33 @@ function registerFcose(): void {
 const NO_ELEMENTS: ElementDefinition[] = [];
 const RUNTIME = Object.values(RUNTIME_CLASSES).join(' ');
 
+/**
+ * Above this many edges the view moves as a cached texture of the whole
+ * graph, edges hidden (cytoscape's textureOnViewport + hideEdgesOnViewport);
+ * below it, nothing is hidden and cytoscape's per-element and layered caches
+ * move the view. Measured in headless chromium (software canvas, no GPU):
+ * 1,000 collapsed nodes and no edges, the texture made at each gesture's
+ * start (the whole graph at twice the canvas size, in one frame) stalled
+ * 150–250 ms, and hiding edges gave up the layered caches so each box was
+ * drawn alone (cold frames 100–250 ms); with both off, frames ≤ 50–80 ms
+ * under load. With one node of the 1,000 expanded (1,220 edges, ~1,000
+ * labelled tunnels) drawing edges while moving is the stall (p95 133–283 ms
+ * against 33 ms with both on).
+ */
+const MOVE_AS_TEXTURE_ABOVE_EDGES = 300;
+
+/**
+ * cytoscape reads textureOnViewport and hideEdgesOnViewport once, when its
+ * renderer is made, and has no public setter; the canvas renderer keeps them
+ * as plain fields read at every frame, so each cut of the graph sets them.
+ */
+function setMoveAsTexture(cy: Core, on: boolean): void {
+  const renderer = (cy as unknown as { renderer?: () => { textureOnViewport?: boolean; hideEdgesOnViewport?: boolean } | undefined }).renderer?.();
+  if (!renderer) return;
+  if (typeof renderer.textureOnViewport === 'boolean') renderer.textureOnViewport = on;
+  if (typeof renderer.hideEdgesOnViewport === 'boolean') renderer.hideEdgesOnViewport = on;
+}
+
 /** What the toolbar can do to the canvas. */
 export interface GraphControls {
   fit(): void;
@@ -99,6 +126,7 @@ export default function GraphCanvas(props: GraphCanvasProps) {
         cy.elements().remove();
         cy.add(elements);
       });
+      setMoveAsTexture(cy, cy.edges().length > MOVE_AS_TEXTURE_ABOVE_EDGES);
       const layout = cy.layout(presetLayout(graph));
       layout.one('layoutstop', () => {
         cy.one('render', () => {
@@ -186,9 +214,9 @@ export default function GraphCanvas(props: GraphCanvasProps) {
         maxZoom={3}
         wheelSensitivity={0.3}
         boxSelectionEnabled={false}
-        hideEdgesOnViewport={graph.nodes.length > 200}
-        // Large clusters pan and zoom a cached texture instead of redrawing every box (read at mount).
-        textureOnViewport={graph.nodes.length > 200}
+        // Set per cut once its elements are in (setMoveAsTexture).
+        hideEdgesOnViewport={false}
+        textureOnViewport={false}
         pixelRatio={1}
       />
     </div>
