@@ -103,6 +103,34 @@ describe('interfaces and namespaces', () => {
     expect(t.warnings).toContainEqual(expect.objectContaining({ message: expect.stringContaining('ifindex 3 is claimed by both b and c') }));
   });
 
+  it('keeps the kernel listing order of devices without an ifindex (ip -br a), with stubs last', () => {
+    // `ip -br a` lists lo, eth0, vxlan.calico, cali… in ifindex order but prints no ifindex;
+    // `ip -d link show vxlan.calico` and `ip link show type veth` gave the later ones theirs.
+    const t = buildTopology([
+      snapshot('n1', [
+        hostNs({
+          links: [link('lo', undefined), link('eth0', undefined), link('vxlan.calico', 4, { kind: 'vxlan' }), veth('cali0a1b2c3d4e5', 7, 3), link('eth1', undefined), veth('calib1c2d3e4f5a', 11, 3)],
+          addresses: [addr('eth0', '10.0.1.10/24'), addr('vxlan.calico', '10.244.18.64/32')],
+          routes: [route('10.244.77.128/26', { gateway: '10.0.1.11', dev: 'tunl0', flags: ['onlink'] })],
+        }),
+      ]),
+    ]);
+    expect(t.namespaces[0]?.interfaces.map((id) => id.slice('n1/host/'.length))).toEqual([
+      'lo',
+      'eth0',
+      'vxlan.calico',
+      'cali0a1b2c3d4e5',
+      'eth1',
+      'calib1c2d3e4f5a',
+      'tunl0',
+    ]);
+  });
+
+  it('sorts known ifindexes listed out of order, a device without one staying after its predecessor', () => {
+    const t = buildTopology([snapshot('n1', [hostNs({ links: [link('lo', 1), link('eth0', undefined), link('cni0', 5), link('flannel.1', 4)] })])]);
+    expect(t.namespaces[0]?.interfaces).toEqual(['n1/host/lo', 'n1/host/eth0', 'n1/host/flannel.1', 'n1/host/cni0']);
+  });
+
   it('copies tables by reference and records which sections the evidence holds', () => {
     const routes = [route('0.0.0.0/0', { gateway: '10.0.0.1', dev: 'eth0' })];
     const t = buildTopology([

@@ -247,27 +247,43 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     );
   }
 
-  if (!isSorted(ns.list)) ns.list.sort(byIfindex);
+  if (!isSorted(ns.list)) sortByIfindex(ns.list);
   const ids: string[] = new Array<string>(ns.list.length);
   for (let i = 0; i < ns.list.length; i++) ids[i] = (ns.list[i] as TopoInterface).id;
   topo.interfaces = ids;
   return ns;
 }
 
+/** True when the known ifindexes already rise in list order (the usual `ip link` listing): nothing to move. */
 function isSorted(list: readonly TopoInterface[]): boolean {
-  for (let i = 1; i < list.length; i++) {
-    const a = list[i - 1]?.ifindex;
-    const b = list[i]?.ifindex;
-    if (b === undefined) continue;
-    if (a === undefined || a > b) return false;
+  let last = -Infinity;
+  for (let i = 0; i < list.length; i++) {
+    const x = (list[i] as TopoInterface).ifindex;
+    if (x === undefined) continue;
+    if (x < last) return false;
+    last = x;
   }
   return true;
 }
 
-function byIfindex(a: TopoInterface, b: TopoInterface): number {
-  const x = a.ifindex ?? Number.MAX_SAFE_INTEGER;
-  const y = b.ifindex ?? Number.MAX_SAFE_INTEGER;
-  return x - y;
+/**
+ * Orders a namespace's interfaces as the kernel lists them (ifindex order).
+ * `ip -br a` prints no ifindex but lists devices in that same order, so a
+ * listed interface without one stays right after the interface listed before
+ * it (a NIC of `ip -br a` ahead of a VTEP whose `ip -d link` gave ifindex 4).
+ * Stubs only named by routes, neighbours or FDB entries have no known place:
+ * they go last, in the order the evidence named them.
+ */
+function sortByIfindex(list: TopoInterface[]): void {
+  const keyed = new Array<{ iface: TopoInterface; key: number; at: number }>(list.length);
+  let key = 0;
+  for (let i = 0; i < list.length; i++) {
+    const iface = list[i] as TopoInterface;
+    if (iface.ifindex !== undefined) key = iface.ifindex;
+    keyed[i] = { iface, key: iface.ifindex ?? (iface.inferred === true ? Number.MAX_SAFE_INTEGER : key), at: i };
+  }
+  keyed.sort((a, b) => a.key - b.key || a.at - b.at);
+  for (let i = 0; i < keyed.length; i++) list[i] = (keyed[i] as { iface: TopoInterface }).iface;
 }
 
 function fromLink(link: Link, netnsId: string, node: string): TopoInterface {

@@ -96,7 +96,7 @@ export interface TopoNetns {
   name: string;
   kind: 'host' | 'pod' | 'other';
   pod?: PodRef;
-  /** Interface ids in this namespace, in ifindex order where known. */
+  /** Interface ids in this namespace, in kernel (ifindex) order; a listed interface without an ifindex keeps its place after the one listed before it, stubs come last. */
   interfaces: string[];
   routes: Route[];
   rules: Rule[];
