@@ -31,7 +31,7 @@ const SCAN_LIMIT = 8;
  * would be most of the build's memory, and a scan of three is faster anyway.
  */
 export class NsWork {
-  /** Interfaces in ifindex order once built (unknown ifindexes last, in order of appearance). */
+  /** Interfaces in kernel (ifindex) order once built: a listed one without an ifindex stays after its predecessor, stubs last. */
   list: TopoInterface[] = [];
   isHost: boolean;
   private names: Map<string, TopoInterface> | undefined;
