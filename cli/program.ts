@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { buildTopology } from '../lib/topology/build';
+import { buildServices } from '../lib/topology/services';
 import { trace } from '../lib/trace/trace';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { formatTrace } from '../lib/format/traceText';
@@ -51,8 +52,10 @@ async function runTrace(
   const files = await readAll(args);
   failOnUnusable(files);
   const warnings = readerWarnings(files);
-  const topology = buildTopology(snapshotsOf(files));
-  const t = trace(topology, opts.from, opts.to, opts.size === undefined ? {} : { size: opts.size });
+  const snapshots = snapshotsOf(files);
+  const topology = buildTopology(snapshots);
+  // Service facts reach the trace beside the topology until buildTopology carries them (Topology.services).
+  const t = trace(topology, opts.from, opts.to, { services: buildServices(snapshots), ...(opts.size === undefined ? {} : { size: opts.size }) });
   if (opts.json) {
     io.stdout(`${JSON.stringify(t, null, 2)}\n`);
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
@@ -140,7 +143,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('trace')
     .description('trace a packet from SRC to DST (pod IP, pod namespace/name, or address) through the evidence')
     .requiredOption('--from <src>', 'source: a pod IP, namespace/name, or address')
-    .requiredOption('--to <dst>', 'destination: a pod IP, namespace/name, or address')
+    .requiredOption('--to <dst>', 'destination: a pod IP, namespace/name, an address, ADDRESS:PORT, or svc/NAMESPACE/NAME[:PORT]')
     .option('--size <bytes>', 'total IP packet size in bytes (default 84, a ping)', parseSize)
     .option('--json', 'print the Trace model as one JSON object (warnings go to stderr)')
     .argument('<files...>', 'evidence: FILE or NODE=FILE')

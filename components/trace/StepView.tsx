@@ -20,6 +20,7 @@ const ACTION_LABEL: Record<Step['action'], string> = {
   transmitted: 'transmit',
   delivered: 'delivered',
   exited: 'exits',
+  dnat: 'DNAT',
   dropped: 'dropped',
   'insufficient-information': 'unknown',
 };
@@ -158,6 +159,20 @@ function StepBody({ step }: { step: Step }) {
         <>
           <Field name="towards">{step.towards}</Field>
           {step.nextHop !== undefined && <Field name="next hop">{step.nextHop}</Field>}
+        </>
+      );
+    case 'dnat':
+      return (
+        <>
+          <Field name="service">{step.service}</Field>
+          <Field name="rewrites">
+            <Code>
+              {step.original} → {step.translated ?? step.endpoints.map((e) => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`).join(' | ')}
+            </Code>
+          </Field>
+          <Field name={step.hook}>
+            <Code label="kube-proxy rule">{step.rule}</Code>
+          </Field>
         </>
       );
     case 'dropped':

@@ -51,6 +51,7 @@ export const DROP_REASONS: Record<DropReason, string> = {
   'rp-filter': 'reverse-path filtering (rp_filter) drops it',
   'ttl-exceeded': 'the TTL ran out',
   'not-addressed-here': 'the packet is not addressed to this host',
+  'service-no-endpoints': 'the Service has no ready endpoints (kube-proxy rejects it)',
 };
 
 /** Where a hop is: `node1 · pod default/web-a · eth0` or `node1 · host · cni0`. */

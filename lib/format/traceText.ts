@@ -122,6 +122,10 @@ function stepParts(step: Step): [string, string] {
       return ['delivered', `to ${step.address}`];
     case 'exited':
       return ['exits', `towards ${step.towards}${step.nextHop && step.nextHop !== step.towards ? ` via ${step.nextHop}` : ''}`];
+    case 'dnat': {
+      const to = step.translated ?? step.endpoints.map((e) => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`).join(' | ');
+      return ['dnat', `${step.hook} ${step.service} ${step.original} → ${to === '' ? '(no endpoint)' : to} [${step.rule}]`];
+    }
     case 'dropped':
       return ['dropped', `${step.reason}: ${step.detail}`];
     case 'insufficient-information':
@@ -150,23 +154,46 @@ function endpointText(e: Trace['from']): string {
   return e.pod ? `${ip} (${e.pod})` : ip;
 }
 
+function hopLines(hops: readonly Hop[], from: number, indent: string, lines: string[]): void {
+  for (let i = from; i < hops.length; i++) {
+    const hop = hops[i] as Hop;
+    lines.push('');
+    lines.push(`${indent}${i + 1}. ${formatHopTitle(hop)}`);
+    if (hop.encap) lines.push(`${indent}   carrying ${formatEncap(hop.encap)}`);
+    for (const step of hop.steps) {
+      for (const l of formatStep(step).split('\n')) lines.push(`${indent}   ${l}`);
+    }
+  }
+}
+
 /** The whole trace as text, ending with a newline. */
 export function formatTrace(trace: Trace, options: TraceTextOptions = {}): string {
   const lines: string[] = [formatVerdict(trace)];
   // An endpoint that did not resolve has no IP; show what the user typed.
   const from = endpointText(trace.from);
   const to = endpointText(trace.to);
-  lines.push(`  from ${from} to ${to}, ${trace.size} bytes`);
-  trace.hops.forEach((hop, i) => {
+  lines.push(`  from ${from} to ${to}${trace.service ? ` (Service ${trace.service.name}, ${trace.service.address})` : ''}, ${trace.size} bytes`);
+  hopLines(trace.hops, 0, '', lines);
+  const forks = trace.forks ?? [];
+  forks.forEach((f, k) => {
+    const e = f.endpoint;
     lines.push('');
-    lines.push(`${i + 1}. ${formatHopTitle(hop)}`);
-    if (hop.encap) lines.push(`   carrying ${formatEncap(hop.encap)}`);
-    for (const step of hop.steps) {
-      for (const l of formatStep(step).split('\n')) lines.push(`   ${l}`);
-    }
+    lines.push(
+      `endpoint ${k + 1} of ${forks.length}: ${e.ip}${e.port !== undefined ? `:${e.port}` : ''}${e.pod ? ` (${e.pod}${e.node ? ` on ${e.node}` : ''})` : ''}, ${Math.round(e.probability * 1000) / 10}% of new connections`,
+    );
+    lines.push(`  ${formatVerdict({ ...trace, verdict: f.verdict, reason: f.reason, ...(f.dropReason ? { dropReason: f.dropReason } : {}), ...(f.exit ? { exit: f.exit } : { exit: undefined }) })}`);
+    // The hops before the DNAT are the trace's own; the fork repeats the DNAT hop with its endpoint.
+    hopLines(f.hops, Math.max(0, trace.hops.length - 1), '  ', lines);
+    lines.push('');
+    lines.push(`  ${formatTraceroute(f.traceroute)}`);
   });
   lines.push('');
-  lines.push(formatTraceroute(trace.traceroute));
+  if (forks.length > 0) {
+    lines.push(`${formatTraceroute(trace.traceroute)}${forks.length > 1 ? ' … then per endpoint, above (each probe is a new connection and may be DNATed to another endpoint)' : ''}`);
+    lines.push(
+      `  (a probe kube-proxy rewrites: traceroute -T -p PORT for TCP, -U -p PORT for UDP; plain traceroute's UDP ports 33434+ and ping match no Service rule)`,
+    );
+  } else lines.push(formatTraceroute(trace.traceroute));
   const warnings = [...trace.warnings, ...(options.readerWarnings ?? [])];
   if (warnings.length > 0) {
     lines.push('');

@@ -10,8 +10,11 @@ import {
   SNAPSHOT_API_VERSION,
   type Address,
   type FdbEntry,
+  type K8sEndpoints,
   type K8sNode,
   type K8sPod,
+  type K8sService,
+  type KubeProxyRules,
   type Link,
   type Neighbour,
   type NetnsId,
@@ -60,6 +63,11 @@ export interface NodeEvidence {
   capturedPods: Array<{ namespace: string; name: string }>;
   /** This node's podCIDRs as the node itself states them (flannel's subnet.env). */
   podCidrs: string[];
+  /** Services and endpoints kubectl listed from this node. */
+  services: K8sService[];
+  endpoints: K8sEndpoints[];
+  /** kube-proxy's rules in this node's host netns (iptables-save). */
+  kubeProxy?: KubeProxyRules;
 }
 
 /** A fresh, empty node. */
@@ -72,6 +80,8 @@ export function newNodeEvidence(sshHost?: string): NodeEvidence {
     describedNodes: new Set(),
     capturedPods: [],
     podCidrs: [],
+    services: [],
+    endpoints: [],
   };
   if (sshHost !== undefined) n.sshHost = sshHost;
   return n;
@@ -219,6 +229,45 @@ export function addK8sNodes(node: NodeEvidence, items: K8sNode[]): void {
     if (n.podCidrs) same.podCidrs = [...new Set([...(same.podCidrs ?? []), ...n.podCidrs])];
     if (n.annotations) same.annotations = { ...(same.annotations ?? {}), ...n.annotations };
   }
+}
+
+/** Adds Services, the later listing of one Service replacing the earlier. */
+export function addServices(node: NodeEvidence, items: K8sService[]): void {
+  for (const svc of items) {
+    const i = node.services.findIndex((x) => x.name === svc.name && x.namespace === svc.namespace);
+    if (i >= 0) node.services[i] = svc;
+    else node.services.push(svc);
+  }
+}
+
+/** Adds endpoints, the later listing of one Service replacing the earlier. */
+export function addEndpoints(node: NodeEvidence, items: K8sEndpoints[]): void {
+  for (const ep of items) {
+    const i = node.endpoints.findIndex((x) => x.name === ep.name && x.namespace === ep.namespace);
+    if (i >= 0) node.endpoints[i] = ep;
+    else node.endpoints.push(ep);
+  }
+}
+
+/** Adds kube-proxy rules; a second iptables-save on the node appends (it may show the other table). */
+export function addKubeProxyRules(node: NodeEvidence, rules: KubeProxyRules): void {
+  const prev = node.kubeProxy;
+  if (!prev) {
+    node.kubeProxy = { ...rules };
+    return;
+  }
+  const merge = (a: string[] | undefined, b: string[] | undefined): string[] | undefined => {
+    if (!a) return b;
+    if (!b) return a;
+    const seen = new Set(a);
+    return [...a, ...b.filter((r) => !seen.has(r))];
+  };
+  const nat = merge(prev.nat, rules.nat);
+  const filter = merge(prev.filter, rules.filter);
+  if (nat) prev.nat = nat;
+  if (filter) prev.filter = filter;
+  if (rules.mode) prev.mode = rules.mode;
+  if (rules.filtered && !prev.filtered) prev.filtered = true;
 }
 
 const SECTION_ORDER: Section[] = ['links', 'addresses', 'routes', 'rules', 'neighbours', 'fdb', 'netnsIds', 'sysctls'];
@@ -373,10 +422,13 @@ export function assemble(nodes: NodeEvidence[], opts: ReadOptions = {}): Assembl
     if (podCidrs.length > 0) snapshot.node.podCidrs = podCidrs.slice(0, 64);
     if (opts.fileName !== undefined) snapshot.collector.source = opts.fileName.slice(0, 4096);
     if (opts.collectedAt !== undefined) snapshot.collectedAt = opts.collectedAt;
-    if (node.pods.length > 0 || node.nodes.length > 0) {
+    if (node.pods.length > 0 || node.nodes.length > 0 || node.services.length > 0 || node.endpoints.length > 0 || node.kubeProxy) {
       snapshot.kubernetes = {};
       if (node.pods.length > 0) snapshot.kubernetes.pods = node.pods;
       if (node.nodes.length > 0) snapshot.kubernetes.nodes = node.nodes;
+      if (node.services.length > 0) snapshot.kubernetes.services = node.services;
+      if (node.endpoints.length > 0) snapshot.kubernetes.endpoints = node.endpoints;
+      if (node.kubeProxy) snapshot.kubernetes.kubeProxy = node.kubeProxy;
     }
     const checked = enforceSchema(snapshot, warnings);
     if (checked) snapshots.push(checked);

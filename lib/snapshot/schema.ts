@@ -278,6 +278,45 @@ export const K8sNodeSchema = z.object({
 });
 export type K8sNode = z.infer<typeof K8sNodeSchema>;
 
+export const K8sServicePortSchema = z.object({
+  name: name.optional(),
+  port: z.number().int().min(0).max(65535),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+  nodePort: z.number().int().min(0).max(65535).optional(),
+});
+/** One Service as `kubectl get svc` shows it (ports as `53/UDP,9153/TCP`, `80:30080/TCP`). */
+export const K8sServiceSchema = z.object({
+  namespace: name.optional(),
+  name,
+  /** `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`. */
+  type: name.optional(),
+  /** Absent for a headless Service (`None`). */
+  clusterIp: ip.optional(),
+  externalIps: z.array(ip).max(64).optional(),
+  ports: z.array(K8sServicePortSchema).max(1024).optional(),
+});
+export type K8sService = z.infer<typeof K8sServiceSchema>;
+/** A Service's ready endpoints as `kubectl get endpoints` / `endpointslices` print them. */
+export const K8sEndpointsSchema = z.object({
+  namespace: name.optional(),
+  name,
+  addresses: z.array(z.object({ ip, port: z.number().int().min(0).max(65535).optional() })).max(LIMITS.pods),
+  /** kubectl cut the list (`+ 3 more...`): more ready endpoints exist than are listed. */
+  truncated: z.boolean().optional(),
+});
+export type K8sEndpoints = z.infer<typeof K8sEndpointsSchema>;
+/** kube-proxy's rules on this node, as `iptables-save` prints them (`-A KUBE-SVC-… -j KUBE-SEP-…`), in order. */
+export const KubeProxyRulesSchema = z.object({
+  mode: z.enum(['iptables', 'ipvs', 'nftables']).optional(),
+  /** nat table: PREROUTING/OUTPUT jumps to KUBE-SERVICES and every KUBE-* chain's rules. */
+  nat: z.array(str).max(LIMITS.routesPerNetns).optional(),
+  /** filter table: KUBE-* rules (the REJECT of Services without endpoints). */
+  filter: z.array(str).max(LIMITS.routesPerNetns).optional(),
+  /** Read through a filter other than one keeping every KUBE- line: chains may be missing. */
+  filtered: z.boolean().optional(),
+});
+export type KubeProxyRules = z.infer<typeof KubeProxyRulesSchema>;
+
 export const SnapshotSchema = z.object({
   apiVersion: z.literal(SNAPSHOT_API_VERSION),
   kind: z.literal('NodeSnapshot'),
@@ -301,6 +340,11 @@ export const SnapshotSchema = z.object({
     .object({
       pods: z.array(K8sPodSchema).max(LIMITS.pods).optional(),
       nodes: z.array(K8sNodeSchema).max(LIMITS.nodes).optional(),
+      services: z.array(K8sServiceSchema).max(LIMITS.pods).optional(),
+      endpoints: z.array(K8sEndpointsSchema).max(LIMITS.pods).optional(),
+      /** The Service ClusterIP range (`--service-cluster-ip-range`). */
+      serviceCidrs: z.array(prefix).max(16).optional(),
+      kubeProxy: KubeProxyRulesSchema.optional(),
     })
     .optional(),
 });

@@ -21,7 +21,10 @@ import { ipipDecap, ipipEncap } from './ipip';
 import { resolveNeighbor, underlayOwner, type NeighborResolution } from './neighbor';
 import { checkGateway, lookupRoute, reversePathCheck, ruleText, selectSource, type RouteMatch } from './routeLookup';
 import { predictTraceroute } from './traceroute';
-import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, Step, Trace, TraceExit, TraceOptions } from './types';
+import { SUCCESS_DISPOSITIONS } from './types';
+import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, ServiceEndpoint, Step, Trace, TraceExit, TraceFork, TraceOptions, TraceService } from './types';
+import { isKnownServiceIp, matchService, protocolName, serviceByIp, serviceByName, servicePorts, servicesEmpty, type ServicesIndex } from '../topology/services';
+import type { RouteLookup } from './routeLookup';
 import { vxlanDecap, vxlanEncap } from './vxlan';
 
 /** ICMP echo with 56 data bytes: 20 IP + 8 ICMP + 56. */
@@ -59,8 +62,131 @@ class Walk {
   end: Ending | undefined;
   private readonly crumbs = new Set<string>();
   private readonly warned = new Set<string>();
+  /** Set once kube-proxy rewrote the destination: conntrack keeps the translation, the rules are not consulted again. */
+  private natted = false;
+  /** The Service the destination turned out to be, and one walk per endpoint it was DNATed to. */
+  service: TraceService | undefined;
+  forks: Array<{ endpoint: ServiceEndpoint; walk: Walk }> | undefined;
 
-  constructor(private readonly idx: TopologyIndex) {}
+  constructor(
+    private readonly idx: TopologyIndex,
+    private readonly services?: ServicesIndex,
+  ) {}
+
+  /** A copy of this walk so far, to continue on another path (a Service endpoint). */
+  private fork(): Walk {
+    const w = new Walk(this.idx, this.services);
+    for (const h of this.hops) w.hops.push({ ...h, steps: [...h.steps], packet: { ...h.packet } });
+    w.warnings.push(...this.warnings);
+    for (const k of this.warned) w.warned.add(k);
+    for (const c of this.crumbs) w.crumbs.add(c);
+    w.natted = true;
+    return w;
+  }
+
+  /**
+   * kube-proxy's nat rules in a node's host netns (DOMAIN §6): PREROUTING for a
+   * packet arriving from a pod, OUTPUT for one the host sends, both before the
+   * route lookup. True when it ended the walk here (forked, dropped, or the
+   * rules are missing).
+   */
+  private kubeProxy(ns: TopoNetns, iif: TopoInterface | null, hop: Hop, pkt: InFlight, m: RouteLookup): boolean {
+    const services = this.services as ServicesIndex;
+    const p = pkt.packet;
+    const nodeName = this.idx.node(ns.node)?.name ?? ns.node;
+    const dstLocal = m.kind === 'route' && m.route.type === 'local';
+    const hook = iif ? 'PREROUTING' : 'OUTPUT';
+    const portText = p.dstPort !== undefined ? `${p.dstPort}/${protocolName(p.protocol)}` : protocolName(p.protocol);
+    const known = isKnownServiceIp(services, p.dst);
+    const svc = serviceByIp(services, p.dst);
+    const what = svc ? `the ClusterIP of ${svc.namespace ?? 'default'}/${svc.name}` : 'a Service address';
+    const l4 = p.protocol === 6 || p.protocol === 17 || p.protocol === 132;
+    if (known && !l4) {
+      // kube-proxy's rules match a Service's TCP/UDP/SCTP ports only: ping to a ClusterIP is not rewritten.
+      this.warn(`svc-icmp:${p.dst}`, `${p.dst} is ${what}; kube-proxy rewrites only the Service's ports, so a ${protocolName(p.protocol)} packet to it is not DNATed and follows the routes (give --to ${p.dst}:PORT to trace the Service)`);
+      return false;
+    }
+    const v = matchService(services, nodeName, { src: p.src, dst: p.dst, protocol: p.protocol, ...(p.dstPort !== undefined ? { dstPort: p.dstPort } : {}) }, dstLocal);
+    if (v.kind === 'no-rules') {
+      if (!known) return false;
+      this.insufficient(
+        hop,
+        `kube-proxy's rules on ${nodeName} (iptables-save -t nat)`,
+        `insufficient information: no kube-proxy rules captured for ${p.dst} on ${nodeName}; it is ${what}, which kube-proxy rewrites before routing, so following the routes would be wrong`,
+      );
+      return true;
+    }
+    const kp = services.kubeProxy[nodeName];
+    if (kp?.mode === 'ipvs' && (known || v.kind !== 'no-match')) {
+      this.insufficient(hop, `the IPVS virtual servers of ${nodeName} (ipvsadm -Ln)`, `kube-proxy on ${nodeName} runs in IPVS mode: ${p.dst} is balanced by IPVS, whose table podnet does not read`);
+      return true;
+    }
+    switch (v.kind) {
+      case 'no-match': {
+        if (!known) return false;
+        const offered = servicePorts(services, p.dst).some((x) => x.protocol === p.protocol && x.port === p.dstPort);
+        if (!offered) {
+          this.warn(`svc-port:${p.dst}`, `${p.dst} is ${what}, but ${portText} is not one of its ports: kube-proxy does not rewrite it and the packet follows the routes`);
+          return false;
+        }
+        this.insufficient(
+          hop,
+          `kube-proxy's rule for ${p.dst} ${portText} on ${nodeName} (iptables-save, both nat and filter tables)`,
+          `insufficient information: no kube-proxy rules captured for ${p.dst} ${portText} on ${nodeName}${kp?.filtered ? ' (the rules were read through a filter)' : ''}; kube-proxy writes no nat rule for a Service without endpoints, and its REJECT is in the filter table`,
+        );
+        return true;
+      }
+      case 'incomplete':
+        this.insufficient(hop, v.missing, v.detail);
+        return true;
+      case 'no-endpoints':
+        this.service = { name: v.service, address: `${p.dst}${p.dstPort !== undefined ? `:${p.dstPort}` : ''}/${protocolName(p.protocol)}`, rule: v.rule };
+        this.drop(hop, 'service-no-endpoints', `${v.service} (${p.dst} ${portText}) has no ready endpoints: ${v.detail} (${v.rule})`);
+        return true;
+      case 'dnat':
+        break;
+      default: {
+        const never: never = v;
+        throw new Error(`unhandled service verdict ${String(never)}`);
+      }
+    }
+    const original = `${p.dst}${p.dstPort !== undefined ? `:${p.dstPort}` : ''}`;
+    const endpoints: ServiceEndpoint[] = v.endpoints.map((e) => {
+      const pod = this.idx.podsByIp(e.ip).find((x) => !x.hostNetwork);
+      return { ...e, ...(pod ? { pod: pod.id } : {}), ...(pod?.node !== undefined ? { node: pod.node } : {}) };
+    });
+    const epText = (e: ServiceEndpoint): string => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`;
+    const masq = v.masquerade !== undefined ? { masquerade: v.masquerade } : {};
+    const masqNote = v.masquerade !== undefined ? `; KUBE-MARK-MASQ matched, so the source ${p.src} is masqueraded at POSTROUTING` : '';
+    const step: Step = {
+      action: 'dnat',
+      outcome: 'ok',
+      service: v.service,
+      hook,
+      original,
+      rule: v.rule,
+      endpoints,
+      ...masq,
+      detail: `${hook} → KUBE-SERVICES: ${v.service}${v.nodePort ? ' (NodePort)' : ''} at ${original} is DNATed to one of ${endpoints.length} ready endpoint${endpoints.length === 1 ? '' : 's'} (${endpoints.map(epText).join(', ')})${masqNote}`,
+    };
+    hop.steps.push(step);
+    this.service = { name: v.service, address: `${original}/${protocolName(p.protocol)}`, rule: v.rule };
+    const at = this.hops.indexOf(hop);
+    this.forks = endpoints.map((ep) => {
+      const child = this.fork();
+      const chop = child.hops[at] as Hop;
+      chop.steps[chop.steps.length - 1] = {
+        ...step,
+        translated: epText(ep),
+        detail: `${hook}: ${v.service} ${original} → ${epText(ep)}${ep.pod ? ` (pod ${ep.pod})` : ''}, ${Math.round(ep.probability * 1000) / 10}% of new connections: ${ep.dnat}${masqNote}`,
+      };
+      const next: PacketHeaders = { ...p, dst: ep.ip };
+      if (ep.port !== undefined) next.dstPort = ep.port;
+      child.stack(ns, iif, { ...pkt, packet: next }, undefined, iif ? undefined : chop);
+      return { endpoint: ep, walk: child };
+    });
+    return true;
+  }
 
   private warn(key: string, text: string): void {
     if (this.warned.has(key)) return;
@@ -146,6 +272,8 @@ class Walk {
       return;
     }
     this.crumbs.add(crumb);
+
+    if (this.services !== undefined && !this.natted && ns.kind === 'host' && pkt.encap === undefined && this.kubeProxy(ns, iif, hop, pkt, m)) return;
 
     // The local table follows from the addresses (the kernel adds it with them), so a packet to one of
     // this netns's own addresses is delivered even when `ip route` was not captured there: a pod
@@ -591,7 +719,12 @@ class Walk {
           `routed-underlay:${out.node}:${dstNode.id}`,
           `${out.node} reaches ${dstNode.name} (${p.dst}) through the gateway ${nextHop}, which the evidence does not cover; the trace assumes the network between delivers the ${pkt.encap.type.toUpperCase()} packet`,
         );
-        this.receive(holder, pkt, p.dst);
+        // The last router on the way re-frames the packet: it arrives addressed to the holder's own MAC, not the gateway's.
+        const reframed: PacketHeaders = { ...p };
+        delete reframed.srcMac;
+        if (holder.mac !== undefined) reframed.dstMac = holder.mac;
+        else delete reframed.dstMac;
+        this.receive(holder, { ...pkt, packet: reframed }, p.dst);
         return;
       }
     }
@@ -702,9 +835,13 @@ export function trace(topology: Topology, from: string, to: string, options: Tra
   const idx = indexTopology(topology);
   const size = options.size ?? DEFAULT_PACKET_SIZE;
   const ttl = options.ttl ?? DEFAULT_TTL;
-  const protocol = options.protocol ?? DEFAULT_PROTOCOL;
+  const given = options.services ?? (topology as Topology & { services?: ServicesIndex }).services;
+  const services = servicesEmpty(given) ? undefined : given;
+  const target = serviceDestination(services, to, options);
+  const protocol = target.protocol ?? DEFAULT_PROTOCOL;
   const src = resolveEndpoint(idx, from, 'from');
-  const dst = resolveEndpoint(idx, to, 'to');
+  const dst = target.error !== undefined ? { ok: false as const, endpoint: { input: to, ip: '' }, reason: target.error } : resolveEndpoint(idx, target.address, 'to');
+  if (dst.ok) dst.endpoint.input = to;
   const fail = (reason: string): Trace => ({ from: src.endpoint, to: dst.endpoint, size, verdict: 'insufficient-information', reason, hops: [], traceroute: [], warnings: [] });
   if (!src.ok || !dst.ok) return fail([src.ok ? '' : src.reason, dst.ok ? '' : dst.reason].filter(Boolean).join('; '));
   if (!src.netns) return fail(`source ${from} is not in a captured namespace`);
@@ -719,9 +856,12 @@ export function trace(topology: Topology, from: string, to: string, options: Tra
     const sel = selectSource(idx, src.netns, dst.endpoint.ip);
     if (sel) src.endpoint.ip = sel.ip;
   }
-  const walk = new Walk(idx);
+  const walk = new Walk(idx, services);
+  for (const w of target.warnings) walk.warnings.push(w);
   const packet: PacketHeaders = { src: src.endpoint.ip, dst: dst.endpoint.ip, protocol, ttl, length: size };
+  if (target.port !== undefined) packet.dstPort = target.port;
   walk.originate(src.netns, packet);
+  if (walk.forks !== undefined && walk.service !== undefined) return forkedTrace(idx, walk, walk.service, walk.forks, src.endpoint, dst.endpoint, size);
   const end = walk.end ?? { verdict: 'insufficient-information' as const, reason: 'the trace stopped without a verdict' };
   const result: Trace = {
     from: src.endpoint,
@@ -735,6 +875,112 @@ export function trace(topology: Topology, from: string, to: string, options: Tra
     traceroute: [],
     warnings: walk.warnings,
   };
+  if (walk.service) result.service = walk.service;
   result.traceroute = predictTraceroute(idx, result);
+  return result;
+}
+
+/** What `--to` names once Services are taken into account: the address, and the port and protocol to send to. */
+interface ServiceDestination {
+  address: string;
+  port?: number;
+  protocol?: number;
+  warnings: string[];
+  error?: string;
+}
+
+/**
+ * `svc/NAMESPACE/NAME[:PORT]`, `IP:PORT`, or a plain destination. A Service
+ * address traced without a port gets the Service's first port (kube-proxy
+ * rewrites only its ports; an ICMP echo to a ClusterIP goes nowhere useful).
+ */
+function serviceDestination(services: ServicesIndex | undefined, to: string, options: TraceOptions): ServiceDestination {
+  const out: ServiceDestination = { address: to.trim(), warnings: [] };
+  let port = options.dstPort;
+  const svcRef = /^(?:svc|service)\/([^:]+?)(?::(\d{1,5}))?$/.exec(out.address);
+  if (svcRef) {
+    const ref = svcRef[1] as string;
+    const svc = services ? serviceByName(services, ref) : undefined;
+    if (!svc) return { ...out, error: `no Service ${ref} in the evidence (kubectl get svc -A lists them)` };
+    if (svc.clusterIp === undefined) return { ...out, error: `Service ${ref} is headless (ClusterIP None): clients reach its pods directly; trace to a pod instead` };
+    out.address = svc.clusterIp;
+    if (svcRef[2] !== undefined) port = Number(svcRef[2]);
+  } else {
+    const ipPort = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(out.address);
+    if (ipPort) {
+      out.address = ipPort[1] as string;
+      port = Number(ipPort[2]);
+    }
+  }
+  if (port !== undefined && (port < 1 || port > 65535)) return { ...out, error: `port ${port} is not in 1–65535` };
+  let protocol = options.protocol;
+  if (services && isIp(out.address) && protocol === undefined) {
+    const ports = servicePorts(services, out.address);
+    const pick = port !== undefined ? ports.find((p) => p.port === port) : ports[0];
+    if (pick) {
+      protocol = pick.protocol;
+      if (port === undefined && ports.length > 1) {
+        out.warnings.push(
+          `${out.address} is a Service with ports ${ports.map((p) => `${p.port}/${protocolName(p.protocol)}`).join(', ')}; tracing ${pick.port}/${protocolName(pick.protocol)} (give --to ${out.address}:PORT to choose)`,
+        );
+      }
+      port = pick.port;
+    }
+  }
+  // A port without a protocol: TCP, what curl and most clients use.
+  if (port !== undefined && protocol === undefined) protocol = 6;
+  if (port !== undefined) out.port = port;
+  if (protocol !== undefined) out.protocol = protocol;
+  return out;
+}
+
+const SEVERITY: Disposition[] = ['dropped', 'loop', 'insufficient-information'];
+
+/** A trace that kube-proxy forked: one sub-trace per endpoint, and a verdict that summarises them. */
+function forkedTrace(
+  idx: TopologyIndex,
+  walk: Walk,
+  service: TraceService,
+  forks: Array<{ endpoint: ServiceEndpoint; walk: Walk }>,
+  from: Trace['from'],
+  to: Trace['to'],
+  size: number,
+): Trace {
+  const done: TraceFork[] = forks.map(({ endpoint, walk: w }) => {
+    const end = w.end ?? { verdict: 'insufficient-information' as const, reason: 'the trace stopped without a verdict' };
+    const f: TraceFork = { endpoint, verdict: end.verdict, reason: end.reason, hops: w.hops, traceroute: [], warnings: w.warnings };
+    if (end.dropReason) f.dropReason = end.dropReason;
+    if (end.exit) f.exit = end.exit;
+    // The endpoint's answer leaves through the first node's conntrack, which rewrites its source back to the Service address.
+    f.traceroute = predictTraceroute(idx, { hops: w.hops, verdict: f.verdict, from, to });
+    return f;
+  });
+  const ep = (f: TraceFork): string => `${f.endpoint.ip}${f.endpoint.port !== undefined ? `:${f.endpoint.port}` : ''}${f.endpoint.pod ? ` (${f.endpoint.pod})` : ''}`;
+  const ok = done.filter((f) => SUCCESS_DISPOSITIONS.has(f.verdict));
+  const worst = SEVERITY.map((v) => done.find((f) => f.verdict === v)).find((f) => f !== undefined);
+  let verdict: Disposition;
+  let reason: string;
+  let dropReason: DropReason | undefined;
+  const n = done.length;
+  if (!worst) {
+    verdict = done.every((f) => f.verdict === 'delivered') ? 'delivered' : 'exits-network';
+    reason = `${service.name} at ${service.address}: ${verdict === 'delivered' ? `delivered to ${n === 1 ? 'its endpoint' : `all ${n} endpoints`}` : `reaches ${n === 1 ? 'its endpoint' : `all ${n} endpoints`} or leaves the evidence towards them`} (${done.map(ep).join(', ')})`;
+  } else {
+    verdict = worst.verdict;
+    if (worst.dropReason) dropReason = worst.dropReason;
+    const bad = done.filter((f) => !SUCCESS_DISPOSITIONS.has(f.verdict));
+    reason = `${service.name} at ${service.address}: ${ok.length === 0 ? (n === 1 ? 'its endpoint fails' : `all ${n} endpoints fail`) : `${ok.length} of ${n} endpoints reached`}; ${bad.map((f) => `${ep(f)}: ${f.verdict}: ${f.reason}`).join('; ')}`;
+  }
+  const warnings = [...walk.warnings];
+  for (const f of done) for (const w of f.warnings) if (!warnings.includes(w)) warnings.push(w);
+  const first = done[0]?.traceroute ?? [];
+  let common = first.length;
+  for (const f of done) {
+    let i = 0;
+    while (i < common && f.traceroute[i] === first[i]) i++;
+    common = i;
+  }
+  const result: Trace = { from, to, size, verdict, reason, hops: walk.hops, traceroute: first.slice(0, common), warnings, service, forks: done };
+  if (dropReason) result.dropReason = dropReason;
   return result;
 }

@@ -5,6 +5,8 @@
  * shape the CLI's `--json`, the API and the UI all serve.
  */
 
+import type { ServicesIndex } from '../topology/services';
+
 /** What became of the packet as a whole. */
 export type Disposition =
   /** Reached a namespace that owns the destination address. */
@@ -37,7 +39,9 @@ export type DropReason =
   | 'no-vtep'
   | 'rp-filter'
   | 'ttl-exceeded'
-  | 'not-addressed-here';
+  | 'not-addressed-here'
+  /** A Service without ready endpoints: kube-proxy rejects the packet (ICMP port unreachable). */
+  | 'service-no-endpoints';
 
 /** What one step of a hop did. */
 export type StepOutcome = 'ok' | 'dropped' | 'unknown';
@@ -100,6 +104,23 @@ export type Step =
   | (StepBase & { action: 'transmitted'; interface: string; mtu?: number })
   | (StepBase & { action: 'delivered'; address: string })
   | (StepBase & { action: 'exited'; nextHop?: string; towards: string })
+  | (StepBase & {
+      action: 'dnat';
+      /** `namespace/name:port-name` as kube-proxy's rule comment says. */
+      service: string;
+      /** The netfilter hook: PREROUTING for a packet arriving from a pod, OUTPUT for one the host sends. */
+      hook: 'PREROUTING' | 'OUTPUT';
+      /** `10.96.0.10:53` (the ClusterIP or node address and port the packet was sent to). */
+      original: string;
+      /** The KUBE-SERVICES (or KUBE-NODEPORTS) rule that matched, as iptables-save prints it. */
+      rule: string;
+      /** Every ready endpoint the rules may pick, with its share of new connections. */
+      endpoints: ServiceEndpoint[];
+      /** Within one fork: the endpoint this path continues to (`10.244.1.3:53`). */
+      translated?: string;
+      /** Set when kube-proxy's KUBE-MARK-MASQ rule matched: the source is masqueraded at POSTROUTING. */
+      masquerade?: string;
+    })
   | (StepBase & { action: 'dropped'; reason: DropReason })
   | (StepBase & { action: 'insufficient-information'; missing: string });
 
@@ -145,6 +166,42 @@ export interface TraceEndpoint {
   node?: string;
 }
 
+/** An endpoint of a Service as kube-proxy's rules list it. */
+export interface ServiceEndpoint {
+  ip: string;
+  port?: number;
+  /** Share of new connections (the rules' random probabilities, compounded). */
+  probability: number;
+  /** The KUBE-SVC rule jumping to the endpoint's chain and the KUBE-SEP rule that DNATs. */
+  rule: string;
+  dnat: string;
+  pod?: string;
+  node?: string;
+}
+
+/** One path of a trace to a Service: the packet DNATed to one endpoint, followed to its end. */
+export interface TraceFork {
+  endpoint: ServiceEndpoint;
+  verdict: Disposition;
+  reason: string;
+  dropReason?: DropReason;
+  exit?: TraceExit;
+  /** The whole path from the source, the DNAT hop included. */
+  hops: Hop[];
+  /** What `traceroute -T -p PORT` (or `-U -p PORT`) would print when its probe is DNATed to this endpoint: the last line is the Service address, as conntrack rewrites the endpoint's reply. */
+  traceroute: string[];
+  warnings: string[];
+}
+
+/** The Service a traced destination turned out to be. */
+export interface TraceService {
+  /** `namespace/name:port-name`. */
+  name: string;
+  /** `10.96.0.10:53/udp`. */
+  address: string;
+  rule: string;
+}
+
 /** A whole trace. */
 export interface Trace {
   from: TraceEndpoint;
@@ -160,6 +217,10 @@ export interface Trace {
   /** Addresses `traceroute` would print, in order (`*` for a hop that does not answer; a last `?` where the evidence ends). */
   traceroute: string[];
   warnings: string[];
+  /** Set when kube-proxy rewrote the destination (a ClusterIP or NodePort). */
+  service?: TraceService;
+  /** One sub-trace per ready endpoint of the Service; the verdict above summarises them and `hops` end at the DNAT. */
+  forks?: TraceFork[];
 }
 
 /** Options of a trace. */
@@ -168,6 +229,10 @@ export interface TraceOptions {
   size?: number;
   /** Initial TTL (default 64). */
   ttl?: number;
-  /** 1 ICMP (default), 17 UDP. */
+  /** 1 ICMP (default), 6 TCP, 17 UDP; a Service destination defaults to its first port's protocol. */
   protocol?: number;
+  /** Destination port (TCP/UDP); also given as `--to IP:PORT`. */
+  dstPort?: number;
+  /** Service facts (lib/topology/services.ts buildServices); default: the topology's own `services`, when it carries them. */
+  services?: ServicesIndex;
 }

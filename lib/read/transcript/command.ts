@@ -37,12 +37,14 @@ export type CommandKind =
   | { kind: 'brctl-show' }
   | {
       kind: 'kubectl-get';
-      resource: 'pods' | 'nodes';
+      resource: 'pods' | 'nodes' | 'services' | 'endpoints';
       namespace?: string;
       allNamespaces: boolean;
       output: 'table' | 'wide' | 'json' | 'other';
     }
   | { kind: 'kubectl-describe-node' }
+  /** `iptables-save [-t TABLE]`, `iptables [-t TABLE] -S`: kube-proxy's Service rules. */
+  | { kind: 'iptables-save'; table?: string }
   | { kind: 'ethtool-stats'; ifname: string }
   /** `cat /sys/class/net/IF/ATTR`. */
   | { kind: 'sysfs-read'; ifname: string; attr: string }
@@ -664,7 +666,15 @@ function classifyKubectl(argv: string[]): CommandKind {
     const resources = (a.positionals[0] ?? '').split(',');
     const r = resources[0]?.split('/')[0] ?? '';
     if (resources.length > 1) return { kind: 'unsupported', reason: 'several resource types in one kubectl get' };
-    const resource = ['pods', 'pod', 'po'].includes(r) ? 'pods' : ['nodes', 'node', 'no'].includes(r) ? 'nodes' : null;
+    const resource = ['pods', 'pod', 'po'].includes(r)
+      ? 'pods'
+      : ['nodes', 'node', 'no'].includes(r)
+        ? 'nodes'
+        : ['services', 'service', 'svc'].includes(r)
+          ? 'services'
+          : ['endpoints', 'endpoint', 'ep'].includes(r)
+            ? 'endpoints'
+            : null;
     if (resource === null) return { kind: 'unsupported', reason: `kubectl get ${r} is not read` };
     if (a.flags.has('-w') || a.flags.has('--watch')) return { kind: 'unsupported', reason: 'kubectl get --watch output is a stream of changes' };
     const output = outputRaw === undefined ? 'table' : outputRaw === 'wide' ? 'wide' : outputRaw === 'json' ? 'json' : 'other';
@@ -845,11 +855,25 @@ export function classify(argv: string[]): CommandKind | null {
       return { kind: 'unsupported', reason: `${prog} output is not read; podnet recognises Cilium from its cilium_host/cilium_vxlan/lxc devices and says where its eBPF datapath makes a route-based trace unfaithful` };
     case 'watch':
       return { kind: 'unsupported', reason: 'watch output is a screen refresh; paste the command without watch' };
-    case 'iptables':
     case 'iptables-save':
+    case 'iptables-legacy-save':
+    case 'iptables-nft-save': {
+      const t = args.findIndex((a) => a === '-t' || a === '--table');
+      const k: CommandKind = { kind: 'iptables-save' };
+      const table = t >= 0 ? args[t + 1] : args.find((a) => a.startsWith('--table='))?.slice(8);
+      if (table !== undefined) k.table = table;
+      return k;
+    }
+    case 'iptables': {
+      const t = args.findIndex((a) => a === '-t' || a === '--table');
+      if (args.some((a) => a === '-S' || a === '--list-rules')) {
+        return { kind: 'iptables-save', table: t >= 0 ? (args[t + 1] ?? 'filter') : 'filter' };
+      }
+      return { kind: 'unsupported', reason: 'iptables -L output is not read; paste iptables-save -t nat (or iptables -t nat -S), which prints the rules as kube-proxy wrote them' };
+    }
     case 'ip6tables':
     case 'ipvsadm':
-      return { kind: 'unsupported', reason: `${prog} rules (Services, NAT, policy) are not read; podnet traces pod-to-pod forwarding` };
+      return { kind: 'unsupported', reason: `${prog} output is not read; podnet reads kube-proxy's IPv4 iptables rules (iptables-save -t nat)` };
     default:
       if (KNOWN_PROGRAMS.has(prog)) return { kind: 'unsupported', reason: `the output of ${prog} is not read` };
       return null;

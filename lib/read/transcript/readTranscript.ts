@@ -6,7 +6,10 @@
 import type { Link } from '../../snapshot/schema';
 import {
   addAddresses,
+  addEndpoints,
   addFdb,
+  addKubeProxyRules,
+  addServices,
   addK8sNodes,
   addNeighbours,
   addNetnsIds,
@@ -43,6 +46,8 @@ import { parseBrctlShow } from '../misc/brctl';
 import { parseFlannelSubnetEnv } from '../misc/flannelEnv';
 import { parseIfconfig } from '../misc/ifconfig';
 import { parseEthtoolStats } from '../misc/ethtool';
+import { keepsKubeLines, parseIptablesSave } from '../misc/iptables';
+import { parseKubectlGetEndpoints, parseKubectlGetServices } from '../misc/kubectlServices';
 import { parseKubectlDescribeNode, parseKubectlGetNodes, parseKubectlGetPods, readKubectlJson } from '../misc/kubectl';
 import { parseProcSysValue, parseSysctl, type SysctlValue } from '../misc/sysctl';
 import {
@@ -422,6 +427,24 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
         ctx.result.skipped.push(skipOutput(cmd, 'kubectl output format not read (use -o wide or -o json)'));
         return null;
       }
+      if (kind.resource === 'services' || kind.resource === 'endpoints') {
+        if (kind.output === 'json') {
+          ctx.result.skipped.push(skipOutput(cmd, `kubectl get ${kind.resource} -o json is not read; paste the table (kubectl get ${kind.resource} -A)`));
+          return null;
+        }
+        const namespace = kind.namespace ?? (kind.allNamespaces ? undefined : 'default');
+        const nsOpt = namespace !== undefined ? { namespace } : {};
+        if (kind.resource === 'services') {
+          const out = parseKubectlGetServices(lines, first, nsOpt);
+          if (!absorb(ctx, out)) return nothingRead(ctx, 'services');
+          addServices(ctx.node, out.items);
+          return plural(out.items.length, 'service');
+        }
+        const out = parseKubectlGetEndpoints(lines, first, nsOpt);
+        if (!absorb(ctx, out)) return nothingRead(ctx, 'endpoints');
+        addEndpoints(ctx.node, out.items);
+        return `endpoints of ${plural(out.items.length, 'service')}`;
+      }
       if (kind.output === 'json') {
         const v = jsonOf();
         if (v === null) return null;
@@ -445,6 +468,22 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
       if (!absorb(ctx, out)) return nothingRead(ctx, 'nodes');
       addK8sNodes(ctx.node, out.items);
       return plural(out.items.length, 'node');
+    }
+    case 'iptables-save': {
+      const target = cmd.scope.target;
+      // kube-proxy runs with hostNetwork: its own pod sees the node's rules; any other netns has its own.
+      if (target.kind !== 'host' && target.kind !== 'node' && !(target.kind === 'pod' && /^kube-proxy/.test(target.pod))) {
+        ctx.result.skipped.push(skipOutput(cmd, 'iptables rules of a namespace other than the node\'s: kube-proxy writes its Service rules in the host netns'));
+        return null;
+      }
+      const out = parseIptablesSave(lines, first, kind.table);
+      absorb(ctx, out);
+      const rules = out.items[0];
+      if (!rules) return nothingRead(ctx, 'kube-proxy rules (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*)');
+      if (filtered && !keepsKubeLines(cmd.text)) rules.filtered = true;
+      addKubeProxyRules(ctx.node, rules);
+      const n = (rules.nat?.length ?? 0) + (rules.filter?.length ?? 0);
+      return `${plural(n, 'kube-proxy rule')}${rules.mode ? ` (${rules.mode} mode)` : ''}`;
     }
     case 'kubectl-describe-node': {
       const out = parseKubectlDescribeNode(lines, first);
