@@ -55,6 +55,15 @@ describe('validateSnapshot fast path', () => {
     if (r.ok) expect('extra' in r.snapshot).toBe(false);
   });
 
+  it('drops unknown keys of nested objects too, not only of the document', () => {
+    const doc = example();
+    const route = (doc.namespaces as Array<{ routes: Array<Record<string, unknown>> }>)[0]!.routes[1]!;
+    route.extra = 'x';
+    const r = validateSnapshot(doc);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect('extra' in r.snapshot.namespaces[0]!.routes![1]!).toBe(false);
+  });
+
   it('bounds strings in code points as zod does, on the fast path', async () => {
     const { SnapshotSchema } = await import('./schema');
     const named = (name: string) => ({ ...example(), node: { ...(example().node as object), name } });

@@ -1,5 +1,6 @@
 import Ajv, { _, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { not, or } from 'ajv/dist/compile/codegen';
 import { useFunc } from 'ajv/dist/compile/util';
 import ucs2length from 'ajv/dist/runtime/ucs2length';
 import { z } from 'zod';
@@ -28,6 +29,8 @@ let fastCheck: ValidateFunction | undefined;
 /** ajv options of the fast path (with ajv-formats); the collector bundle compiles the same JSON Schema ahead of time with them. */
 export const SNAPSHOT_AJV_OPTIONS = { strict: false, allErrors: false, unicodeRegExp: false } as const;
 
+/** Replaces `additionalProperties: false` next to `properties`: the keys an object may have. */
+const CLOSED_KEYWORD = 'podnetKeys';
 /** Keywords that bound a string's length in code points, as zod does, looking at `.length` first. */
 const LENGTH_KEYWORDS = { maxLength: 'podnetMaxLength', minLength: 'podnetMinLength' } as const;
 
@@ -63,24 +66,55 @@ export function addSnapshotKeywords(ajv: Ajv): Ajv {
       },
     });
   }
+  if (!ajv.getKeyword(CLOSED_KEYWORD)) {
+    // ajv checks additionalProperties of an object with more than 8 properties
+    // by hasOwnProperty on the schema, reached through the whole schema path
+    // (schema.properties.namespaces.items.properties.links.items.properties)
+    // for every key of every object: ~0.9 ms of a 110-pod snapshot. Comparing
+    // the key with each allowed name inline is a pointer comparison for V8's
+    // internalised strings, which JSON.parse's keys are.
+    ajv.addKeyword({
+      keyword: CLOSED_KEYWORD,
+      type: 'object',
+      schemaType: 'array',
+      code(cxt) {
+        const names = cxt.schema as string[];
+        const { gen } = cxt;
+        gen.forIn('key', cxt.data, (key) => {
+          gen.if(names.length === 0 ? _`true` : not(or(...names.map((n) => _`${key} === ${n}`))), () => {
+            cxt.setParams({ additionalProperty: key });
+            cxt.error();
+            gen.break();
+          });
+        });
+      },
+    });
+  }
   return ajv;
 }
 
-function withLengthKeywords(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withLengthKeywords);
+/** The zod JSON Schema rewritten to the keywords of addSnapshotKeywords (same acceptance). */
+function withSnapshotKeywords(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withSnapshotKeywords);
   if (node === null || typeof node !== 'object') return node;
+  const src = node as Record<string, unknown>;
+  const closed = src.type === 'object' && src.additionalProperties === false && src.properties !== null && typeof src.properties === 'object';
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
+  for (const [key, value] of Object.entries(src)) {
+    if (closed && key === 'additionalProperties') {
+      out[CLOSED_KEYWORD] = Object.keys(src.properties as object);
+      continue;
+    }
     const renamed = key === 'maxLength' || key === 'minLength' ? LENGTH_KEYWORDS[key] : undefined;
     // Under `properties` a key named maxLength is a field name, not a keyword.
-    out[renamed !== undefined && typeof value === 'number' ? renamed : key] = withLengthKeywords(value);
+    out[renamed !== undefined && typeof value === 'number' ? renamed : key] = withSnapshotKeywords(value);
   }
   return out;
 }
 
 /** The snapshot JSON Schema (from the zod schema) for an ajv that has addSnapshotKeywords. */
 export function snapshotAjvSchema(): object {
-  return withLengthKeywords(z.toJSONSchema(SnapshotSchema, { target: 'draft-7' })) as object;
+  return withSnapshotKeywords(z.toJSONSchema(SnapshotSchema, { target: 'draft-7' })) as object;
 }
 
 /**
