@@ -124,3 +124,50 @@ describe('veth pairing', () => {
     expect(t.edges.find((e) => e.kind === 'veth')?.mtuMismatch).toBe(true);
   });
 });
+
+describe('veth pairing by the host end alone (lxc…@ifN from ip -br link, no host ifindex)', () => {
+  // cilium-vxlan: `ip -br link` prints `lxc8f2a1c3d9e4b@if10` and `lxc_health@if7` without ifindexes;
+  // the pod's `10: eth0@if11` names host ifindex 11, which the listing cannot confirm.
+  const host = (extra: ReturnType<typeof veth>[] = [], filtered = false) =>
+    hostNs({
+      links: [link('lo', undefined), link('ens3', undefined), link('cilium_host', undefined), veth('lxc_health', undefined, 7), veth('lxc8f2a1c3d9e4b', undefined, 10), ...extra],
+      ...(filtered ? { filtered: ['links' as const] } : {}),
+    });
+  const echo = podNs('k8s_default_echo-a', { namespace: 'default', name: 'echo-a' }, { links: [link('lo', 1, { kind: 'loopback' }), veth('eth0', 10, 11, { netnsId: 0 })] });
+
+  it('pairs them as inferred when the host end names the pod end uniquely, leaving the unmatched one unknown', () => {
+    const t = buildTopology([snapshot('k8s-cilium-1', [host(), echo])]);
+    expect(iface(t, 'k8s-cilium-1/k8s_default_echo-a/eth0').peer).toEqual({
+      id: 'k8s-cilium-1/host/lxc8f2a1c3d9e4b',
+      state: 'inferred',
+      evidence: "inferred: host lxc8f2a1c3d9e4b@if10 names ifindex 10, and eth0 of pod default/echo-a is the only unpaired veth with it; lxc8f2a1c3d9e4b's own ifindex is not in the evidence",
+    });
+    expect(iface(t, 'k8s-cilium-1/host/lxc8f2a1c3d9e4b').peer).toMatchObject({ id: 'k8s-cilium-1/k8s_default_echo-a/eth0', state: 'inferred' });
+    expect(t.edges.filter((e) => e.kind === 'veth').map((e) => [e.source, e.target, e.inferred])).toEqual([
+      ['k8s-cilium-1/k8s_default_echo-a/eth0', 'k8s-cilium-1/host/lxc8f2a1c3d9e4b', true],
+    ]);
+    expect(iface(t, 'k8s-cilium-1/host/lxc_health').peer?.state).toBe('unknown');
+  });
+
+  it('pairs nothing when two host ends name the same pod ifindex', () => {
+    const t = buildTopology([snapshot('k8s-cilium-1', [host([veth('lxc0b1c2d3e4f5', undefined, 10)]), echo])]);
+    expect(iface(t, 'k8s-cilium-1/k8s_default_echo-a/eth0').peer?.state).toBe('unknown');
+    expect(t.edges.filter((e) => e.kind === 'veth')).toEqual([]);
+  });
+
+  it('pairs nothing when two captured pods have that ifindex', () => {
+    const other = podNs('k8s_default_echo-b', { namespace: 'default', name: 'echo-b' }, { links: [veth('eth0', 10, 12, { netnsId: 0 })] });
+    const t = buildTopology([snapshot('k8s-cilium-1', [host(), echo, other])]);
+    expect(t.edges.filter((e) => e.kind === 'veth')).toEqual([]);
+  });
+
+  it('pairs nothing when the host listing was filtered (an unlisted veth could name ifindex 10 too)', () => {
+    const t = buildTopology([snapshot('k8s-cilium-1', [host([], true), echo])]);
+    expect(iface(t, 'k8s-cilium-1/k8s_default_echo-a/eth0').peer?.state).toBe('unknown');
+  });
+
+  it("pairs nothing when the pod's @if11 is another host device", () => {
+    const t = buildTopology([snapshot('k8s-cilium-1', [host([link('cilium_vxlan', 11, { kind: 'vxlan' })]), echo])]);
+    expect(iface(t, 'k8s-cilium-1/k8s_default_echo-a/eth0').peer?.state).toBe('unknown');
+  });
+});

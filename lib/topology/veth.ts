@@ -138,9 +138,21 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
     else pair(other, end, 'paired', evidence);
   }
 
+  let podLeft = podEnds.filter((e) => !paired.has(e.iface));
+  let hostLeft = hostEnds.filter((e) => !paired.has(e.iface));
+
+  // (3) The reverse half alone: `lxc8f2a1c3d9e4b@if10` from `ip -br link` (no ifindex of its
+  // own) names ifindex 10, and a captured pod's `10: eth0` is that one. Pod ifindexes repeat
+  // across namespaces, so only a match that is one-to-one among the unpaired ends pairs — and
+  // only when the host listing was not filtered (an unlisted veth could name the same ifindex).
+  if (podLeft.length > 0 && hostLeft.length > 0 && node.host !== undefined && !node.host.topo.filtered.includes('links')) {
+    if (pairByReverseIndex(podLeft, hostLeft, node, pair)) {
+      podLeft = podLeft.filter((e) => !paired.has(e.iface));
+      hostLeft = hostLeft.filter((e) => !paired.has(e.iface));
+    }
+  }
+
   // (4) Elimination: one pod end and one host end left, and nothing contradicts it.
-  const podLeft = podEnds.filter((e) => !paired.has(e.iface));
-  const hostLeft = hostEnds.filter((e) => !paired.has(e.iface));
   const [p, h] = [podLeft[0], hostLeft[0]];
   if (podLeft.length === 1 && hostLeft.length === 1 && p !== undefined && h !== undefined && consistent(p, h, node)) {
     pair(p, h, 'inferred', `inferred: ${p.iface.id} and ${h.iface.id} are the only unpaired pod and host veths on ${node.name}`);
@@ -166,6 +178,44 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   if (unknown.length > 0) {
     cluster.warnings.add(`peer unknown for ${unknown.length} veth(s) on ${node.name}: ${listSome(unknown)}`, node.name);
   }
+}
+
+/**
+ * Pairs, as inferred, each unpaired host end whose `@ifN` matches the ifindex of exactly one
+ * unpaired pod end that no other unpaired host end names, when nothing contradicts it.
+ */
+function pairByReverseIndex(
+  podLeft: readonly VethEnd[],
+  hostLeft: readonly VethEnd[],
+  node: NodeWork,
+  pair: (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string) => void,
+): boolean {
+  const podsOf = new Map<VethEnd, VethEnd[]>();
+  const hostsOf = new Map<VethEnd, VethEnd[]>();
+  for (const h of hostLeft) {
+    const m = h.wire?.ifindex;
+    if (m === undefined) continue;
+    for (const p of podLeft) {
+      if (p.iface.ifindex !== m || !consistent(p, h, node)) continue;
+      const ps = podsOf.get(h);
+      if (ps === undefined) podsOf.set(h, [p]);
+      else ps.push(p);
+      const hs = hostsOf.get(p);
+      if (hs === undefined) hostsOf.set(p, [h]);
+      else hs.push(h);
+    }
+  }
+  let any = false;
+  for (const [h, ps] of podsOf) {
+    const p = ps[0];
+    if (ps.length !== 1 || p === undefined || hostsOf.get(p)?.length !== 1) continue;
+    const m = h.wire?.ifindex ?? '?';
+    const who = p.ns.topo.pod !== undefined ? `pod ${p.ns.topo.pod.namespace}/${p.ns.topo.pod.name}` : `netns ${p.ns.topo.name}`;
+    const own = h.iface.ifindex === undefined ? `; ${h.iface.name}'s own ifindex is not in the evidence` : '';
+    pair(p, h, 'inferred', `inferred: host ${h.iface.name}@if${m} names ifindex ${m}, and ${p.iface.name} of ${who} is the only unpaired veth with it${own}`);
+    any = true;
+  }
+  return any;
 }
 
 /** The namespace a veth end's `link_netnsid` / `link-netns` names, on the same node. */
