@@ -17,7 +17,7 @@ import type { NsWork } from './cluster';
 import { latestPerNode } from './nodes';
 import { mergeK8sFacts, pushUnique } from './k8s';
 import { buildNetns, mergeDuplicateNetns } from './interfaces';
-import { assignRoles, isCiliumDevice } from './roles';
+import { assignRoles, isCalicoEbpfDevice, isCiliumDevice } from './roles';
 import { pairVeths } from './veth';
 import { buildPods } from './pods';
 import { buildTunnelEdges } from './tunnels';
@@ -134,10 +134,14 @@ function captureNode(cluster: Cluster, snap: Snapshot): void {
       }
     }
     const cilium = host.list.filter((i) => isCiliumDevice(i.name)).map((i) => i.name);
-    if (cilium.length > 0) {
+    const calico = cilium.length > 0 ? [] : host.list.filter((i) => isCalicoEbpfDevice(i.name)).map((i) => i.name);
+    const devices = cilium.length > 0 ? cilium : calico;
+    if (devices.length > 0) {
       topo.datapath = 'ebpf';
+      topo.ebpf = cilium.length > 0 ? 'cilium' : 'calico';
+      const who = cilium.length > 0 ? 'Cilium' : "Calico's eBPF dataplane";
       cluster.warnings.add(
-        `${node.name} runs Cilium (${cilium.slice(0, 3).join(', ')}${cilium.length > 3 ? ', …' : ''}): eBPF forwards pod traffic without the routing table, so a route-based trace is not faithful on this node`,
+        `${node.name} runs ${who} (${devices.slice(0, 3).join(', ')}${devices.length > 3 ? ', …' : ''}): eBPF forwards pod traffic without the routing table, so a route-based trace is not faithful on this node`,
         node.name,
       );
     }

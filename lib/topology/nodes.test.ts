@@ -63,9 +63,47 @@ describe('nodes', () => {
 
   it('marks a Cilium node ebpf and warns that a route-based trace is not faithful there', () => {
     const t = buildTopology([snapshot('n1', [hostNs({ links: [link('cilium_host', 3, { kind: 'veth' }), link('cilium_net', 4, { kind: 'veth' }), link('lxc12ab', 9, { kind: 'veth' })] })])]);
-    expect(t.nodes[0]?.datapath).toBe('ebpf');
+    expect(t.nodes[0]).toMatchObject({ datapath: 'ebpf', ebpf: 'cilium' });
     expect(t.interfaces.map((i) => i.role)).toEqual(['other', 'other', 'host-veth']);
     expect(t.warnings).toContainEqual(expect.objectContaining({ node: 'n1', message: expect.stringContaining('route-based trace is not faithful') }));
+  });
+
+  it("marks a Calico eBPF node (bpfin.cali/bpfout.cali) ebpf, naming Calico, and keeps its NAT veths out of pod pairing", () => {
+    const t = buildTopology([
+      snapshot('n1', [
+        hostNs({
+          links: [
+            link('lo', 1, { kind: 'loopback' }),
+            link('eth0', 2, { kind: 'device' }),
+            link('vxlan.calico', 5, { kind: 'vxlan' }),
+            link('bpfin.cali', 6, { kind: 'veth', peer: { ifindex: 7 } }),
+            link('bpfout.cali', 7, { kind: 'veth', peer: { ifindex: 6 } }),
+            link('cali0a1b2c3d4e5', 9, { kind: 'veth', peer: { ifindex: 2 } }),
+          ],
+          addresses: [addr('eth0', '10.0.1.10/24')],
+        }),
+      ]),
+    ]);
+    expect(t.nodes[0]).toMatchObject({ datapath: 'ebpf', ebpf: 'calico' });
+    expect(t.interfaces.map((i) => [i.name, i.role])).toEqual([
+      ['lo', 'loopback'],
+      ['eth0', 'underlay'],
+      ['vxlan.calico', 'vtep'],
+      ['bpfin.cali', 'other'],
+      ['bpfout.cali', 'other'],
+      ['cali0a1b2c3d4e5', 'host-veth'],
+    ]);
+    expect(t.warnings).toContainEqual({
+      node: 'n1',
+      message: "n1 runs Calico's eBPF dataplane (bpfin.cali, bpfout.cali): eBPF forwards pod traffic without the routing table, so a route-based trace is not faithful on this node",
+    });
+    expect(t.warnings.filter((w) => w.message.includes('peer unknown')).map((w) => w.message)).toEqual(['peer unknown for 1 veth(s) on n1: cali0a1b2c3d4e5']);
+  });
+
+  it('leaves a Calico node without the eBPF devices route-based', () => {
+    const t = buildTopology([snapshot('n1', [hostNs({ links: [link('eth0', 2, { kind: 'device' }), link('tunl0', 3, { kind: 'ipip' }), link('cali0a1b2c3d4e5', 9, { kind: 'veth' })] })])]);
+    expect(t.nodes[0]?.datapath).toBe('route-based');
+    expect(t.nodes[0]?.ebpf).toBeUndefined();
   });
 
   it('creates uncaptured nodes from Kubernetes node facts', () => {

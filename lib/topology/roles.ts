@@ -14,8 +14,8 @@ const BRIDGE_NAMES = new Set(['cni0', 'docker0', 'cbr0']);
 const VTEP_NAME = /^(flannel\.\d+|vxlan\.calico|vxlan-v6\.calico|cilium_vxlan|cilium_geneve|vxlan[.\-_].+)$/;
 const TUNNEL_NAME = /^(tunl0|wireguard\.cali|wg-v6\.cali|flannel-wg(-v6)?)$/;
 const HOST_VETH_NAME = /^(veth|cali|lxc)/;
-/** A veth pair inside the host netns (Cilium's own plumbing), not a pod's veth. */
-const HOST_INTERNAL_VETH = new Set(['cilium_host', 'cilium_net']);
+/** A veth pair inside the host netns (Cilium's own plumbing, Calico eBPF's NAT devices), not a pod's veth. */
+const HOST_INTERNAL_VETH = new Set(['cilium_host', 'cilium_net', 'bpfin.cali', 'bpfout.cali']);
 /** Devices that hold addresses but carry no node-to-node traffic: service VIPs, node-local DNS, Cilium's host device. */
 const NOT_UNDERLAY_NAME = /^(kube-ipvs0|nodelocaldns|cilium_.*|docker_gwbridge|virbr\d+)$/;
 const UNDERLAY_KINDS = new Set<string | undefined>([undefined, 'device', 'bond', 'vlan', 'macvlan', 'ipvlan', 'other']);
@@ -23,6 +23,14 @@ const UNDERLAY_KINDS = new Set<string | undefined>([undefined, 'device', 'bond',
 /** Devices that make a node's datapath eBPF (Cilium) rather than route-based. */
 export function isCiliumDevice(name: string): boolean {
   return name === 'cilium_host' || name === 'cilium_net' || name === 'cilium_vxlan' || name === 'cilium_geneve' || name.startsWith('lxc');
+}
+
+/**
+ * Devices only Calico's eBPF dataplane creates (felix's BPFInDev/BPFOutDev, the veth pair its
+ * programs use for NAT): with them, tc programs on cali* and the NIC forward pod traffic.
+ */
+export function isCalicoEbpfDevice(name: string): boolean {
+  return name === 'bpfin.cali' || name === 'bpfout.cali';
 }
 
 /**

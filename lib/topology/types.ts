@@ -143,8 +143,10 @@ export interface TopoNode {
   /** VXLAN devices and IP tunnels of the host netns. */
   tunnels: string[];
   underlay: string[];
-  /** `route-based` unless eBPF datapaths (Cilium) make a route-based trace unfaithful. */
+  /** `route-based` unless eBPF datapaths (Cilium, Calico's eBPF dataplane) make a route-based trace unfaithful. */
   datapath: 'route-based' | 'ebpf';
+  /** Which eBPF dataplane, when `datapath` is `ebpf`: `cilium` (cilium_host, lxc…) or `calico` (bpfin.cali/bpfout.cali). */
+  ebpf?: 'cilium' | 'calico';
 }
 
 /** A relationship the graph draws. */
