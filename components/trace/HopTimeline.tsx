@@ -12,9 +12,10 @@ interface NodeStretch {
   hops: Array<{ hop: Hop; index: number }>;
 }
 
-function stretches(hops: Hop[]): NodeStretch[] {
+function stretches(hops: Hop[], firstIndex: number): NodeStretch[] {
   const out: NodeStretch[] = [];
-  hops.forEach((hop, index) => {
+  hops.forEach((hop, i) => {
+    const index = firstIndex + i;
     const last = out[out.length - 1];
     if (last && last.node === hop.node) last.hops.push({ hop, index });
     else out.push({ node: hop.node, hops: [{ hop, index }] });
@@ -50,14 +51,19 @@ function HopCard({ hop, index }: { hop: Hop; index: number }) {
   );
 }
 
-export function HopTimeline({ hops }: { hops: Hop[] }) {
+/**
+ * `firstIndex` numbers the hops of a Service endpoint's path where the
+ * shared part before the DNAT left off; `headingId` keeps several timelines
+ * on one page apart.
+ */
+export function HopTimeline({ hops, firstIndex = 0, title = 'Hops', headingId = 'hops-heading' }: { hops: Hop[]; firstIndex?: number; title?: string; headingId?: string }) {
   return (
-    <section aria-labelledby="hops-heading">
-      <h2 id="hops-heading" className="mb-2 text-lg font-semibold">
-        Hops <span className="text-sm font-normal text-slate-500 dark:text-slate-400">({hops.length})</span>
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId} className="mb-2 text-lg font-semibold">
+        {title} <span className="text-sm font-normal text-slate-500 dark:text-slate-400">({hops.length})</span>
       </h2>
       <ol className="space-y-5">
-        {stretches(hops).map((s, i) => (
+        {stretches(hops, firstIndex).map((s, i) => (
           <li key={`${s.node}-${i}`}>
             <h3 className="mb-2 flex items-center gap-2 text-sm font-semibold tracking-wide text-slate-600 uppercase dark:text-slate-300">
               <span className="inline-block h-2 w-2 rounded-full bg-sky-600" aria-hidden="true" />

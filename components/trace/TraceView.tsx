@@ -19,6 +19,7 @@ import type { TraceEndpoint } from '@/lib/trace/types';
 import { parseTraceQuery, pinnedHref, traceHref, verdictHeadline, type TraceQuery } from './format';
 import { HopTimeline } from './HopTimeline';
 import { PathGraph } from './PathGraph';
+import { ServiceForks } from './ServiceForks';
 import { PinBar } from './PinBar';
 import { TraceForm } from './TraceForm';
 import { TracerouteList } from './TracerouteList';
@@ -96,9 +97,10 @@ function Answer({ res, query, polledRevision, onLatest }: { res: TraceResponse; 
         <HopTimeline hops={t.hops} />
         <aside className="space-y-4 lg:sticky lg:top-4 lg:self-start">
           {t.hops.length > 0 && <PathGraph hops={t.hops} verdict={t.verdict} />}
-          <TracerouteList lines={t.traceroute} to={t.to.ip} />
+          <TracerouteList lines={t.traceroute} to={t.to.ip} {...(t.forks ? { label: 'Predicted traceroute (shared part)' } : {})} />
         </aside>
       </div>
+      <ServiceForks trace={t} />
     </div>
   );
 }

@@ -70,6 +70,12 @@ export function lastStep(t: Trace): { hop: Hop; step: Step } | undefined {
 /** The verdict as a headline and a banner tone. */
 export function verdictHeadline(t: Trace): { title: string; tone: 'success' | 'danger' | 'warning' | 'info' } {
   const v: Disposition = t.verdict;
+  if (t.forks !== undefined && t.service !== undefined) {
+    // The verdict of a Service summarises its endpoints; where each path ends is in its own timeline.
+    const ok = t.forks.filter((f) => f.verdict === 'delivered' || f.verdict === 'exits-network').length;
+    const tone = v === 'delivered' ? 'success' : v === 'exits-network' ? 'info' : v === 'insufficient-information' ? 'warning' : 'danger';
+    return { tone, title: `Service ${t.service.name}: ${ok} of ${t.forks.length} endpoint${t.forks.length === 1 ? '' : 's'} reached` };
+  }
   const end = lastStep(t);
   const to = t.to.pod ?? t.to.ip;
   switch (v) {
