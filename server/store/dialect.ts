@@ -19,6 +19,7 @@ import {
   sql,
   type ColumnDefinitionBuilder,
   type DatabaseConnection,
+  type SqliteDatabase,
   type SqliteDialectConfig,
   type Transaction,
 } from 'kysely';
@@ -124,6 +125,34 @@ function openSqliteFiles(): Set<string> {
   return g[OPEN_FILES_KEY];
 }
 
+/** Distinct statements kept prepared; the store issues a few dozen shapes, retention a few more. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely's SQLite driver sees it, with prepared statements
+ * kept by SQL text: the driver prepares every query anew (five statements per
+ * put): a group-committed put costs 0.35 ms of CPU with the cache, 0.42 without.
+ * better-sqlite3 runs a statement to completion inside all()/run(), so one
+ * can be reused by the next query; a statement still iterating (busy) is not
+ * handed out again.
+ */
+function preparedCache(sqlite: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      const hit = cache.get(text);
+      if (hit !== undefined && !hit.busy) return hit;
+      const stmt = sqlite.prepare(text);
+      if (hit === undefined) {
+        if (cache.size >= STATEMENT_CACHE) cache.clear();
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 function openSqlite(dataDir: string): StoreDialect {
   mkdirSync(dataDir, { recursive: true });
   const file = path.resolve(dataDir, SQLITE_FILE);
@@ -147,7 +176,7 @@ function openSqlite(dataDir: string): StoreDialect {
     open.delete(file);
     throw err;
   }
-  const db = new Kysely<StoreDatabase>({ dialect: new PodnetSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<StoreDatabase>({ dialect: new PodnetSqliteDialect({ database: preparedCache(sqlite) }) });
   return {
     kind: 'sqlite',
     db,
