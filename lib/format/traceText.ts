@@ -124,7 +124,8 @@ function stepParts(step: Step): [string, string] {
       return ['exits', `towards ${step.towards}${step.nextHop && step.nextHop !== step.towards ? ` via ${step.nextHop}` : ''}`];
     case 'dnat': {
       const to = step.translated ?? step.endpoints.map((e) => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`).join(' | ');
-      return ['dnat', `${step.hook} ${step.service} ${step.original} → ${to === '' ? '(no endpoint)' : to} [${step.rule}]`];
+      const masq = step.masquerade !== undefined ? ', source masqueraded (KUBE-MARK-MASQ)' : '';
+      return ['dnat', `${step.hook} ${step.service} ${step.original} → ${to === '' ? '(no endpoint)' : to}${masq} [${step.rule}]`];
     }
     case 'dropped':
       return ['dropped', `${step.reason}: ${step.detail}`];

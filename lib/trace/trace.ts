@@ -112,7 +112,7 @@ class Walk {
       this.insufficient(
         hop,
         `kube-proxy's rules on ${nodeName} (iptables-save -t nat)`,
-        `insufficient information: no kube-proxy rules captured for ${p.dst} on ${nodeName}; it is ${what}, which kube-proxy rewrites before routing, so following the routes would be wrong`,
+        `no kube-proxy rules captured for ${p.dst} on ${nodeName}; it is ${what}, which kube-proxy rewrites before routing, so following the routes would be wrong`,
       );
       return true;
     }
@@ -132,7 +132,7 @@ class Walk {
         this.insufficient(
           hop,
           `kube-proxy's rule for ${p.dst} ${portText} on ${nodeName} (iptables-save, both nat and filter tables)`,
-          `insufficient information: no kube-proxy rules captured for ${p.dst} ${portText} on ${nodeName}${kp?.filtered ? ' (the rules were read through a filter)' : ''}; kube-proxy writes no nat rule for a Service without endpoints, and its REJECT is in the filter table`,
+          `no kube-proxy rules captured for ${p.dst} ${portText} on ${nodeName}${kp?.filtered ? ' (the rules were read through a filter)' : ''}; kube-proxy writes no nat rule for a Service without endpoints, and its REJECT is in the filter table`,
         );
         return true;
       }
@@ -152,8 +152,11 @@ class Walk {
     }
     const original = `${p.dst}${p.dstPort !== undefined ? `:${p.dstPort}` : ''}`;
     const endpoints: ServiceEndpoint[] = v.endpoints.map((e) => {
-      const pod = this.idx.podsByIp(e.ip).find((x) => !x.hostNetwork);
-      return { ...e, ...(pod ? { pod: pod.id } : {}), ...(pod?.node !== undefined ? { node: pod.node } : {}) };
+      // An endpoint on a node's own address (the API server, a hostNetwork pod) is that node, not whichever hostNetwork pod kubectl listed first.
+      const onNode = this.idx.nodeByUnderlayAddress(e.ip);
+      const pod = onNode === undefined ? this.idx.podsByIp(e.ip).find((x) => !x.hostNetwork) : undefined;
+      const node = onNode?.name ?? pod?.node;
+      return { ...e, ...(pod ? { pod: pod.id } : {}), ...(node !== undefined ? { node } : {}) };
     });
     const epText = (e: ServiceEndpoint): string => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`;
     const masq = v.masquerade !== undefined ? { masquerade: v.masquerade } : {};
