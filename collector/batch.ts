@@ -13,6 +13,7 @@
  * list-id is read afterwards only where the host side does not account for
  * one of its veths (collectNode's `podNetnsIdsNeeded`).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -120,8 +121,13 @@ export function splitBatchOutput(stdout: string, stderr: string, lineCount: numb
  * own CPU) gave the same items. An entry is reused only for byte-identical
  * output; its items are frozen, as every snapshot after shares them.
  * Entries not used by the latest collection are dropped (sweepReadCache).
+ *
+ * An entry keeps the SHA-256 of the output, not the text: each text was a
+ * slice of the runner's whole output, so the cache held one or two of those
+ * (~1 MB each on a 110-pod node) for the agent's lifetime. Hashing the
+ * ~1 MB of a collection costs ~2 ms of CPU.
  */
-const readCache = new Map<string, { text: string; items: readonly unknown[]; notes: readonly string[]; generation: number }>();
+const readCache = new Map<string, { digest: string; items: readonly unknown[]; notes: readonly string[]; generation: number }>();
 let generation = 0;
 
 /** Starts a collection's use of the cache; returns the generation to sweep with. */
@@ -150,7 +156,8 @@ function deepFreeze<T>(v: T): T {
 function readLine<T>(key: string, text: string | undefined, read: (value: unknown) => ParseOutput<T> | undefined, ctx: string, what: string, warnings: string[]): T[] | undefined {
   if (text === undefined) return undefined;
   const hit = readCache.get(key);
-  if (hit !== undefined && hit.text === text) {
+  const digest = createHash('sha256').update(text).digest('base64');
+  if (hit !== undefined && hit.digest === digest) {
     hit.generation = generation;
     warnings.push(...hit.notes);
     return hit.items as T[];
@@ -166,7 +173,7 @@ function readLine<T>(key: string, text: string | undefined, read: (value: unknow
   if (out === undefined) return undefined;
   const notes: string[] = [];
   const list = deepFreeze(items(out, ctx, what, notes));
-  readCache.set(key, { text, items: list, notes, generation });
+  readCache.set(key, { digest, items: list, notes, generation });
   warnings.push(...notes);
   return list;
 }

@@ -56,7 +56,7 @@ function selfCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-async function buildNode(prefix: string, pods: number): Promise<string[]> {
+export async function buildNode(prefix: string, pods: number): Promise<string[]> {
   const host = `${prefix}-node`;
   const made: string[] = [];
   // One `ip -n NETNS -batch -` per namespace: building 110 pods one command at a time takes minutes.
@@ -176,7 +176,19 @@ export async function fakeKubeApi(pods: number): Promise<{ port: number; saDir: 
   writeFileSync(path.join(saDir, 'namespace'), 'podnet');
   const items = Array.from({ length: pods }, (_, i) => fakePod(i, `10.244.1.${(i % 250) + 2}`, false));
   for (let i = 0; i < 4; i++) items.push(fakePod(pods + i, '192.168.50.11', true));
-  const podList = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '123456' }, items });
+  // As a real API server answers: the list's resourceVersion is the store's revision at the read, new at
+  // every request, and the pods themselves change now and then (here one pod every third list: its
+  // status and resourceVersion, as a restart or a readiness change does).
+  let lists = 0;
+  const podList = () => {
+    lists++;
+    if (lists % 3 === 0) {
+      const p = items[lists % items.length] as { metadata: { resourceVersion: string }; status: { containerStatuses: Array<{ restartCount: number }> } };
+      p.metadata.resourceVersion = String(200000 + lists);
+      (p.status.containerStatuses[0] as { restartCount: number }).restartCount++;
+    }
+    return JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(300000 + lists) }, items });
+  };
   const node = JSON.stringify({
     kind: 'Node', apiVersion: 'v1',
     metadata: { name: 'bench', labels: { 'kubernetes.io/hostname': 'bench' }, annotations: { 'flannel.alpha.coreos.com/backend-data': '{"VNI":1,"VtepMAC":"02:00:00:00:00:01"}', 'flannel.alpha.coreos.com/backend-type': 'vxlan', 'flannel.alpha.coreos.com/public-ip': '192.168.50.11', 'node.alpha.kubernetes.io/ttl': '0' } },
@@ -192,7 +204,7 @@ export async function fakeKubeApi(pods: number): Promise<{ port: number; saDir: 
       return;
     }
     res.setHeader('content-type', 'application/json');
-    if (url.pathname === '/api/v1/pods' && url.searchParams.get('fieldSelector') === 'spec.nodeName=bench') res.end(podList);
+    if (url.pathname === '/api/v1/pods' && url.searchParams.get('fieldSelector') === 'spec.nodeName=bench') res.end(podList());
     else if (url.pathname === '/api/v1/nodes/bench') res.end(node);
     else res.writeHead(404).end('{}');
   });

@@ -10,7 +10,11 @@
 // kubeconfig files use (YAML, OIDC, cloud auth plugins, proxies, fetch
 // headers), each replaced by a stub that throws if it is ever reached.
 //
-// The snapshot check is compiled here, not at run time: the same JSON Schema
+// The snapshot check is compiled here, not at run time, and built apart into
+// podnet-validate.mjs, loaded only by `--out` and the tests: in the main
+// bundle its ~1 MB of generated code was a string the agent kept for its
+// lifetime (an ES module's source stays in the heap for lazy compilation).
+// The check itself: the same JSON Schema
 // (from the zod schema) and the same ajv options as validateSnapshot's fast
 // path, as ajv standalone code, so the agent never loads ajv's compiler nor
 // compiles the schema (code it would keep for its lifetime).
@@ -27,6 +31,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_DIR = path.join(here, 'dist');
 const BUNDLE = 'podnet-collect.mjs';
 const KUBE_BUNDLE = 'podnet-kube.mjs';
+const VALIDATE_BUNDLE = 'podnet-validate.mjs';
 const META = 'podnet-collect.inputs.json';
 
 /**
@@ -144,16 +149,33 @@ export async function buildCollector(dir = DEFAULT_DIR) {
       });
     },
   };
-  // The main bundle imports the KubeConfig module as the file built beside it.
-  const kubeApart = {
-    name: 'podnet-kube-apart',
+  // The main bundle imports the KubeConfig module and the snapshot check as the files built beside it.
+  const apart = {
+    name: 'podnet-apart',
     setup(b) {
       b.onResolve({ filter: /^\.\/kubeConfig$/ }, () => ({ path: `./${KUBE_BUNDLE}`, external: true }));
+      b.onResolve({ filter: /^\.\.\/lib\/snapshot\/validate$/ }, (args) =>
+        path.resolve(args.resolveDir, args.path) === validateFile.slice(0, -'.ts'.length) ? { path: `./${VALIDATE_BUNDLE}`, external: true } : undefined,
+      );
     },
   };
   let result;
   let kube;
+  let check;
   try {
+    check = await build({
+      entryPoints: [validateFile],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      absWorkingDir: root,
+      logLevel: 'silent',
+      plugins: [precompiled],
+      banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
+    });
     kube = await build({
       entryPoints: [path.join(here, 'kubeConfig.ts')],
       bundle: true,
@@ -178,7 +200,7 @@ export async function buildCollector(dir = DEFAULT_DIR) {
     external: ['@kubernetes/client-node'],
     absWorkingDir: root,
     logLevel: 'silent',
-    plugins: [precompiled, kubeApart],
+    plugins: [apart],
     // Bundled CommonJS (ajv, commander) calls require() for Node built-ins.
     banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
     });
@@ -188,11 +210,12 @@ export async function buildCollector(dir = DEFAULT_DIR) {
   }
   const out = result.outputFiles[0];
   const kubeOut = kube.outputFiles[0];
-  if (!out || !kubeOut) throw new Error('esbuild produced no output');
+  const checkOut = check.outputFiles[0];
+  if (!out || !kubeOut || !checkOut) throw new Error('esbuild produced no output');
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, BUNDLE);
   // Everything the bundle was made from, the check's schema and this script included, so any edit triggers a rebuild.
-  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(kube.metafile.inputs), ...checkInputs].map((p) => path.resolve(root, p)))].filter((p) => {
+  const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(kube.metafile.inputs), ...Object.keys(check.metafile.inputs), ...checkInputs].map((p) => path.resolve(root, p)))].filter((p) => {
     try {
       return statSync(p).isFile();
     } catch {
@@ -200,8 +223,9 @@ export async function buildCollector(dir = DEFAULT_DIR) {
     }
   });
   inputs.push(fileURLToPath(import.meta.url));
-  // The KubeConfig module first: a bundle newer than its sources is taken as complete.
+  // The modules apart first: a bundle newer than its sources is taken as complete.
   await writeFile(path.join(dir, KUBE_BUNDLE), kubeOut.contents);
+  await writeFile(path.join(dir, VALIDATE_BUNDLE), checkOut.contents);
   await writeFile(file, out.contents);
   await writeFile(path.join(dir, META), JSON.stringify({ inputs }));
   return file;
@@ -216,6 +240,7 @@ export function freshBundle(dir = DEFAULT_DIR) {
   try {
     const built = statSync(file).mtimeMs;
     statSync(path.join(dir, KUBE_BUNDLE));
+    statSync(path.join(dir, VALIDATE_BUNDLE));
     const meta = JSON.parse(readFileSync(path.join(dir, META), 'utf8'));
     for (const input of meta.inputs) if (statSync(input).mtimeMs > built) return undefined;
     return file;

@@ -3,7 +3,9 @@ import type { V1Node, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { NetnsSnapshot, Snapshot } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { buildTopology } from '../lib/topology/build';
-import { applyKubeFacts, fetchKubeFacts, type KubeApi } from './kube';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyKubeFacts, fetchKubeFacts, inClusterApi, k8sNodeOf, k8sPodOf, reusingReader, slimNode, slimPod, type KubeApi } from './kube';
 import { netnsNameIdentity } from './podIdentity';
 
 function podNetns(name: string, ip: string): NetnsSnapshot {
@@ -145,6 +147,71 @@ describe('pod identity from the Kubernetes API', () => {
     expect(warnings[0]).toBe('kubernetes: listing the pods of node node1 failed: HTTP 403');
     expect(out.namespaces[1]?.pod).toEqual({ namespace: 'default', name: 'from-name' });
     expect(out.kubernetes?.nodes?.[0]?.name).toBe('node1');
+  });
+});
+
+describe('in-cluster reads', () => {
+  const pods = [
+    pod('default', 'web-a', '10.244.1.2'),
+    pod('kube-system', 'kube-proxy-x', '192.168.50.11', { hostNetwork: true }),
+    { ...pod('shop', 'cart-0', '10.244.1.3'), status: { podIP: '10.244.1.3', podIPs: [{ ip: '10.244.1.3' }, { ip: 'fd00::3' }], phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'False' }] } },
+  ];
+
+  it('keeps of a pod and a node exactly what k8sPodOf and k8sNodeOf read', () => {
+    for (const p of pods) expect(k8sPodOf(slimPod(p), 'node1')).toEqual(k8sPodOf(p, 'node1'));
+    expect(k8sNodeOf(slimNode(NODE), 'node1')).toEqual(k8sNodeOf(NODE, 'node1'));
+  });
+
+  it('parses a body again only when the bytes after `from` changed', () => {
+    let parses = 0;
+    const read = reusingReader((v) => {
+      parses++;
+      return v as { items: unknown[] };
+    }, '"items":');
+    const body = (rv: string, items: unknown[]) => Buffer.from(JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: rv }, items }));
+    const first = read(body('1', [1, 2]));
+    expect(read(body('2', [1, 2]))).toBe(first);
+    expect(parses).toBe(1);
+    expect(read(body('3', [1, 3]))).toEqual({ kind: 'PodList', metadata: { resourceVersion: '3' }, items: [1, 3] });
+    expect(parses).toBe(2);
+    // Without `from`, every byte counts.
+    const whole = reusingReader((v) => v);
+    const a = whole(body('1', []));
+    expect(whole(body('1', []))).toBe(a);
+    expect(whole(body('2', []))).not.toBe(a);
+  });
+
+  it('asks the API server for this node’s pods and the node, reusing what it read while the pods are the same', async () => {
+    const asked: string[] = [];
+    let rv = 0;
+    let items: V1Pod[] = pods;
+    const server = createServer((req, res) => {
+      asked.push(`${req.url ?? ''} ${req.headers.authorization ?? ''}`);
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/api/v1/pods?')) res.end(JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: String(++rv) }, items }));
+      else if (req.url === '/api/v1/nodes/node1') res.end(JSON.stringify(NODE));
+      else res.writeHead(404).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const api = inClusterApi({
+        loadFromCluster: () => undefined,
+        getCurrentCluster: () => ({ server: `http://127.0.0.1:${port}` }),
+        applyToHTTPSOptions: async (opts) => {
+          opts.headers = { ...opts.headers, authorization: 'Bearer t' };
+        },
+      });
+      const facts = await fetchKubeFacts(api, 'node1');
+      expect(facts).toEqual(await fetchKubeFacts(fakeApi(pods), 'node1'));
+      expect(asked).toEqual(['/api/v1/pods?fieldSelector=spec.nodeName%3Dnode1 Bearer t', '/api/v1/nodes/node1 Bearer t']);
+      const list = await api.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node1' });
+      expect(await api.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node1' })).toBe(list);
+      items = pods.slice(1);
+      expect((await fetchKubeFacts(api, 'node1')).pods.map((p) => p.name)).toEqual(['kube-proxy-x', 'cart-0']);
+    } finally {
+      server.close();
+    }
   });
 });
 

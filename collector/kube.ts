@@ -7,7 +7,8 @@
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { K8sNode, K8sPod, NetnsSnapshot, Snapshot } from '../lib/snapshot/schema';
-import type { RequestOptions } from 'node:https';
+import { createHash } from 'node:crypto';
+import type { Agent, AgentOptions, RequestOptions } from 'node:https';
 import { canonicalIp, isIp, parsePrefix } from '../lib/net/ip';
 
 /**
@@ -152,7 +153,7 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** What `connectKube` needs of the official client's KubeConfig (a subset of its methods). */
-interface KubeConfigLike {
+export interface KubeConfigLike {
   loadFromCluster(pathPrefix?: string): void;
   getCurrentCluster(): { server: string } | null;
   applyToHTTPSOptions(opts: RequestOptions): Promise<void>;
@@ -169,11 +170,108 @@ class KubeHttpError extends Error {
 const MAX_RESPONSE = 64 * 1024 * 1024;
 
 /**
+ * A body reader that parses only when the bytes that matter changed since
+ * the last call, else returns what it read then. Parsing a 110-pod list
+ * (~0.6 MB of JSON, most of it managedFields, container specs and statuses)
+ * built ~3 MB of objects every collection for six fields per pod: garbage
+ * that, with the agent's small young generation, went to the old space and
+ * was most of its heap growth between two full GCs. Pods rarely change
+ * between two collections; when they do, the list is parsed as before.
+ * `from` names where the bytes that matter begin: a list's own
+ * resourceVersion (before `"items":`) changes with every write anywhere in
+ * the cluster.
+ */
+export function reusingReader<T>(parse: (value: unknown) => T, from?: string): (body: Buffer) => T {
+  let last: { digest: string; value: T } | undefined;
+  return (body) => {
+    const at = from === undefined ? -1 : body.indexOf(from);
+    const digest = createHash('sha256').update(at < 0 ? body : body.subarray(at)).digest('base64');
+    if (last?.digest === digest) return last.value;
+    const value = parse(JSON.parse(body.toString('utf8')) as unknown);
+    last = { digest, value };
+    return value;
+  };
+}
+
+/** The fields of a pod k8sPodOf reads, and nothing else. */
+export function slimPod(pod: V1Pod): V1Pod {
+  const m = pod.metadata;
+  const out: V1Pod = {};
+  if (m) out.metadata = { name: m.name, namespace: m.namespace, uid: m.uid };
+  if (pod.spec) out.spec = { containers: [], nodeName: pod.spec.nodeName, hostNetwork: pod.spec.hostNetwork };
+  const st = pod.status;
+  if (st) {
+    const ready = st.conditions?.find((c) => c.type === 'Ready');
+    out.status = { podIP: st.podIP, podIPs: st.podIPs?.map((p) => ({ ip: p.ip })), phase: st.phase, conditions: ready ? [{ type: ready.type, status: ready.status }] : undefined };
+  }
+  return out;
+}
+
+/** The fields of a node k8sNodeOf reads (not its image list, often the largest part of a node). */
+export function slimNode(node: V1Node): V1Node {
+  return {
+    metadata: { name: node.metadata?.name, annotations: node.metadata?.annotations },
+    spec: { podCIDR: node.spec?.podCIDR, podCIDRs: node.spec?.podCIDRs },
+    status: { addresses: node.status?.addresses },
+  };
+}
+
+/**
+ * The two reads of connectKube over a KubeConfig: GETs with the options it
+ * produces, each body read only when it changed (reusingReader).
+ */
+export function inClusterApi(kc: KubeConfigLike): KubeApi {
+  const agents = keptAgent();
+  const pods = reusingReader((v) => ({ items: ((v as { items?: V1Pod[] } | null)?.items ?? []).map(slimPod) }), '"items":');
+  const nodes = new Map<string, (body: Buffer) => V1Node>();
+  return {
+    listPodForAllNamespaces: ({ fieldSelector }) => getJson(kc, `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`, pods, agents),
+    readNode: ({ name }) => {
+      let read = nodes.get(name);
+      if (read === undefined) nodes.set(name, (read = reusingReader((v) => slimNode(v as V1Node))));
+      return getJson(kc, `/api/v1/nodes/${encodeURIComponent(name)}`, read, agents);
+    },
+  };
+}
+
+/**
+ * The client makes a new https.Agent at every applyToHTTPSOptions, so each
+ * GET was a new TLS connection and a new secure context (the CA parsed
+ * again): two handshakes a collection, and native memory that lingered
+ * until the agents were collected. One keep-alive agent instead, made from
+ * the client's first agent's options and kept while the CA it was made with
+ * is the one the client reads now (the mounted CA can rotate). Idle sockets
+ * close after 5 s: a collection's two GETs share one connection, and none
+ * is held open across the interval for the server to drop under us.
+ */
+type AgentFor = (made: RequestOptions['agent'], https: typeof import('node:https')) => RequestOptions['agent'];
+
+function keptAgent(): AgentFor {
+  let kept: { agent: Agent; ca: AgentOptions['ca'] } | undefined;
+  return (made, { Agent }) => {
+    if (!(made instanceof Agent)) return made;
+    const ca = made.options.ca;
+    if (kept === undefined || !sameCa(kept.ca, ca)) {
+      kept?.agent.destroy();
+      kept = { agent: new Agent({ ...made.options, keepAlive: true, maxSockets: 1, timeout: 5_000 }), ca };
+    }
+    return kept.agent;
+  };
+}
+
+function sameCa(a: AgentOptions['ca'], b: AgentOptions['ca']): boolean {
+  const flat = (v: AgentOptions['ca']): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'string' ? x : Buffer.from(x).toString('latin1'))));
+  const x = flat(a);
+  const y = flat(b);
+  return x.length === y.length && x.every((c, i) => c === y[i]);
+}
+
+/**
  * GET of one API path with the options the KubeConfig produced (CA, token,
- * agent), the JSON body parsed as is: the generated client's ObjectSerializer
+ * agent), the body read by `read`: the generated client's ObjectSerializer
  * would walk every field of every pod into model classes to read six of them.
  */
-function getJson<T>(kc: KubeConfigLike, path: string): Promise<T> {
+function getJson<T>(kc: KubeConfigLike, path: string, read: (body: Buffer) => T, agentFor: AgentFor = (a) => a): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const server = kc.getCurrentCluster()?.server;
     if (!server) {
@@ -183,7 +281,13 @@ function getJson<T>(kc: KubeConfigLike, path: string): Promise<T> {
     const url = new URL(path, server);
     const opts: RequestOptions = { headers: { accept: 'application/json' } };
     kc.applyToHTTPSOptions(opts).then(async () => {
-      const mod = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
+      let mod: typeof import('node:http') | typeof import('node:https');
+      if (url.protocol === 'http:') mod = await import('node:http');
+      else {
+        const https = await import('node:https');
+        opts.agent = agentFor(opts.agent, https);
+        mod = https;
+      }
       const req = mod.request(url, { ...opts, method: 'GET', timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -199,7 +303,7 @@ function getJson<T>(kc: KubeConfigLike, path: string): Promise<T> {
             return;
           }
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+            resolve(read(Buffer.concat(chunks)));
           } catch (err) {
             reject(err instanceof Error ? err : new Error(String(err)));
           }
@@ -231,8 +335,5 @@ export async function connectKube(opts: { kubeconfig?: string }): Promise<KubeAp
   const { KubeConfig } = await import('./kubeConfig');
   const kc: KubeConfigLike = new KubeConfig();
   kc.loadFromCluster();
-  return {
-    listPodForAllNamespaces: ({ fieldSelector }) => getJson<{ items: V1Pod[] }>(kc, `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`),
-    readNode: ({ name }) => getJson<V1Node>(kc, `/api/v1/nodes/${encodeURIComponent(name)}`),
-  };
+  return inClusterApi(kc);
 }

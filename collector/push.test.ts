@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../lib/snapshot/schema';
-import { runAgent } from './agent';
+import { collectGarbage, runAgent } from './agent';
 import { backoffDelay, drainSpool, encodeSnapshot, postSnapshot, type PushTarget } from './push';
 import { Spool } from './spool';
 
@@ -172,6 +172,38 @@ describe('backoff with full jitter', () => {
     expect(backoffDelay(10, b, () => 0.999)).toBe(29_970);
     expect(backoffDelay(1000, b, () => 0.5)).toBe(15_000);
     expect(backoffDelay(5, b, () => 0)).toBe(0);
+  });
+});
+
+describe('garbage collection between collections', () => {
+  it('runs afterCollect once after each collection', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'podnet-agent-gc-'));
+    const spool = new Spool(dir, { maxCount: 10, maxBytes: 10_000_000 }, () => {});
+    const order: string[] = [];
+    const result = await runAgent({
+      collect: async () => {
+        order.push('collect');
+        return { snapshot: snap(1), warnings: [] };
+      },
+      afterCollect: () => order.push('gc'),
+      spool,
+      target: { server: 'http://127.0.0.1:9', cluster: 'c', token: 't' },
+      onceTimeoutMs: 1,
+      backoff: { baseMs: 1, capMs: 1 },
+      log: () => {},
+      fetch: async () => ({ status: 201, headers: { get: () => null }, text: async () => '{}' }),
+    });
+    expect(result.collections).toBe(1);
+    expect(order).toEqual(['collect', 'gc']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('collects garbage, with or without --expose-gc', async () => {
+    const ref = (() => new WeakRef({ big: new Array(1000).fill(1) }))();
+    // A WeakRef's target is kept until the job that made it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined();
   });
 });
 
