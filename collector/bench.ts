@@ -7,8 +7,9 @@
  * peak RSS, snapshot size raw and gzip, and the share of one core at a 30 s
  * interval. Deletes exactly the namespaces it made.
  *
- * Then it runs the real agent the way a node runs it, `podnet collect
- * --interval` pushing to a local HTTP server, from the collector bundle
+ * Then it runs the real agent the way a node runs it, `node FLAGS
+ * bin/podnet.mjs collect --interval` with the systemd unit's node flags and
+ * environment, pushing to a local HTTP server, from the collector bundle
  * (what bin/podnet.mjs runs) and through tsx, and prints the agent's own
  * figures: CPU per collection from /proc/PID/stat (itself and every child it
  * waited for), peak RSS (VmHWM), bytes sent per collection. As in a pod, the
@@ -122,13 +123,18 @@ function statusKb(pid: number, field: string): number {
 }
 
 /**
- * The runtime environment of the deployed agent (the Environment= lines of
- * collector/podnet-collector.service; the DaemonSet sets the same, which
- * deploy/manifests.test.ts checks), so the bench measures what runs.
+ * The runtime of the deployed agent: the Environment= lines of
+ * collector/podnet-collector.service and the node flags of its ExecStart
+ * (those before bin/podnet.mjs); the DaemonSet sets the same, which
+ * deploy/manifests.test.ts checks. So the bench measures what runs.
  */
-function deployedEnv(): Record<string, string> {
+function deployedRuntime(): { env: Record<string, string>; nodeFlags: string[] } {
   const unit = readFileSync(path.join(__dirname, 'podnet-collector.service'), 'utf8');
-  return Object.fromEntries([...unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] ?? '').trim()]));
+  const env = Object.fromEntries([...unit.matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] as string, (m[2] ?? '').trim()]));
+  const exec = (/^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '').trim().split(/\s+/);
+  const script = exec.findIndex((w) => w.endsWith('/bin/podnet.mjs'));
+  if (script < 1) throw new Error('podnet-collector.service: ExecStart does not run bin/podnet.mjs');
+  return { env, nodeFlags: exec.slice(1, script) };
 }
 
 export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -217,7 +223,8 @@ export async function fakeKubeApi(pods: number): Promise<{ port: number; saDir: 
  * Runs `podnet collect --interval` as a node would and measures it from the
  * outside at each snapshot the server receives: the first two are warm-up.
  */
-async function measureAgent(label: string, env: Record<string, string>, prefix: string, runs: number, intervalMs: number, kube?: { port: number; saDir: string }): Promise<void> {
+async function measureAgent(label: string, runtime: { env: Record<string, string>; nodeFlags: string[] }, prefix: string, runs: number, intervalMs: number, kube?: { port: number; saDir: string }): Promise<void> {
+  const { env, nodeFlags } = runtime;
   const samples: Array<{ cpu: number; rss: number; bytes: number }> = [];
   let pid = 0;
   let done: () => void = () => {};
@@ -236,7 +243,7 @@ async function measureAgent(label: string, env: Record<string, string>, prefix: 
   const port = (server.address() as AddressInfo).port;
   const spool = mkdtempSync(path.join(tmpdir(), 'podnet-bench-spool-'));
   const bin = path.resolve(__dirname, '..', 'bin', 'podnet.mjs');
-  const args = [bin, 'collect', '--node', 'bench', '--host-netns', `${prefix}-node`, '--pod-netns', `${prefix}-p*`];
+  const args = [...nodeFlags, bin, 'collect', '--node', 'bench', '--host-netns', `${prefix}-node`, '--pod-netns', `${prefix}-p*`];
   if (!kube) args.push('--no-kubernetes');
   args.push('--server', `http://127.0.0.1:${port}`, '--cluster', 'bench', '--interval', `${intervalMs}ms`, '--spool-dir', spool);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, PODNET_TOKEN: 'bench-token' };
@@ -339,8 +346,8 @@ async function main(): Promise<void> {
     if (agentRuns > 0) {
       // As deployed: the bundle built beforehand, so the agent measured never builds it itself.
       execFileSync(process.execPath, [path.join(__dirname, 'build.mjs')], { stdio: 'ignore' });
-      const deployed = deployedEnv();
-      const shown = Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ');
+      const deployed = deployedRuntime();
+      const shown = [...Object.entries(deployed.env).map(([k, v]) => `${k}=${v}`), `node ${deployed.nodeFlags.join(' ')}`].join(' ');
       const kube = await fakeKubeApi(pods);
       // The mount point of the service account, made only where missing and removed after.
       const made: string[] = [];
@@ -349,8 +356,8 @@ async function main(): Promise<void> {
       try {
         await measureAgent(`bundle as deployed (${shown}), Kubernetes API`, deployed, prefix, agentRuns, intervalMs, kube);
         await measureAgent(`bundle as deployed, --no-kubernetes`, deployed, prefix, agentRuns, intervalMs);
-        await measureAgent('bundle, no runtime settings, Kubernetes API', { NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs, kube);
-        await measureAgent('tsx, no NODE_OPTIONS, Kubernetes API', { PODNET_COLLECT_TSX: '1', NODE_OPTIONS: '' }, prefix, agentRuns, intervalMs, kube);
+        await measureAgent('bundle, no runtime settings, Kubernetes API', { env: { NODE_OPTIONS: '' }, nodeFlags: [] }, prefix, agentRuns, intervalMs, kube);
+        await measureAgent('tsx, no runtime settings, Kubernetes API', { env: { PODNET_COLLECT_TSX: '1', NODE_OPTIONS: '' }, nodeFlags: [] }, prefix, agentRuns, intervalMs, kube);
         console.log(`fake Kubernetes API: ${kube.requests()} requests answered`);
       } finally {
         kube.close();

@@ -487,11 +487,24 @@ describe('collector DaemonSet', () => {
     expect(measured.map((e) => e.name)).toEqual(expect.arrayContaining(['NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'UV_THREADPOOL_SIZE']));
     const c = onlyContainer(collector());
     for (const e of measured) expect(envVar(c, e.name ?? ''), e.name).toEqual(e);
+    // The node flags: those between node and bin/podnet.mjs, in the unit's ExecStart and in the container's command.
+    const exec = (/^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '').trim().split(/\s+/);
+    const nodeFlags = (words: string[]) => words.slice(1, words.findIndex((w) => w.endsWith('/bin/podnet.mjs')));
+    expect(exec[0]).toMatch(/\/node$/);
+    expect(nodeFlags(exec)).toContain('--jitless');
+    const command = arr(c.command, 'command').map((x) => str(x, 'word'));
+    expect(command[0]).toBe('node');
+    expect(nodeFlags(command)).toEqual(nodeFlags(exec));
   });
 
   it('runs `podnet collect` with flags the CLI accepts, pushing to the dashboard Service', () => {
-    const command = arr(onlyContainer(collector()).command, 'command').map((x) => str(x, 'word'));
-    expect(command.slice(0, 2)).toEqual(['podnet', 'collect']);
+    const words = arr(onlyContainer(collector()).command, 'command').map((x) => str(x, 'word'));
+    const script = words.findIndex((w) => w.endsWith('/bin/podnet.mjs'));
+    // The image's bin/podnet.mjs: COPY bin ./bin under its WORKDIR.
+    const workdir = instructions('Dockerfile.collector').filter((i) => i.op === 'WORKDIR').at(-1)?.args;
+    expect(words[script]).toBe(`${workdir ?? ''}/bin/podnet.mjs`);
+    const command = words.slice(script + 1);
+    expect(command[0]).toBe('collect');
     const help = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'podnet.mjs'), 'collect', '--help'], { cwd: ROOT, encoding: 'utf8' });
     const accepted = new Set([...help.matchAll(/^\s+(--[a-z][a-z-]*)/gm)].map((m) => m[1]));
     const flags = command.filter((w) => w.startsWith('--'));
