@@ -303,7 +303,7 @@ describe('podnet on unseen real-world pastes, as a new user runs it', () => {
     expect(r.stdout.split('\n')[0]).toMatch(/^delivered: kube-system\/kube-dns:dns at 10\.96\.0\.10:53\/udp: delivered to all 2 endpoints/);
     expect(r.stdout).toContain('dnat        PREROUTING kube-system/kube-dns:dns 10.96.0.10:53 → 10.244.0.3:53 | 10.244.1.2:53');
     expect(r.stdout).toContain('endpoint 2 of 2: 10.244.1.2:53 (kube-system/coredns-5dd5756b68-xm2bd on ip-10-0-2-47), 50% of new connections');
-    expect(r.stdout).toMatch(/^ {2}traceroute: 1 10\.244\.0\.1 {2}2 10\.244\.1\.0 {2}3 10\.96\.0\.10$/m);
+    expect(r.stdout).toMatch(/^ {2}traceroute: 1 10\.96\.0\.10 {2}2 10\.96\.0\.10 {2}3 10\.96\.0\.10$/m);
     const t = await traceJson('--from', 'cart-5d9f8b7c6-kx2pq', '--to', '10.101.7.9:80', ...files);
     expect(t).toMatchObject({ verdict: 'dropped', dropReason: 'service-no-endpoints', service: { name: 'shop/checkout:http' } });
   });

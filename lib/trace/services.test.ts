@@ -53,13 +53,31 @@ describe('trace to a Service', () => {
     expect(t.warnings.some((w) => w.includes('ports 53/udp, 53/tcp, 9153/tcp'))).toBe(true);
   });
 
-  it('predicts per endpoint a traceroute whose hops are the real path and whose last line is the ClusterIP', () => {
+  it('predicts per endpoint a traceroute whose every line is the ClusterIP (conntrack rewrites the ICMP errors too)', () => {
     const t = traceTo('10.96.0.10:53');
-    expect(t.forks?.map((f) => f.traceroute)).toEqual([
-      ['10.244.0.1', '10.96.0.10'],
-      ['10.244.0.1', '10.244.1.0', '10.96.0.10'],
-    ]);
-    expect(t.traceroute).toEqual(['10.244.0.1']);
+    // Kernel lab (netns, iptables DNAT like kube-proxy, br_netfilter on): `traceroute -U -p 53` to an endpoint on the
+    // client's bridge prints one line, to one behind another node one line per forwarding hop, all the Service address.
+    expect(t.forks?.map((f) => f.traceroute)).toEqual([['10.96.0.10'], ['10.96.0.10', '10.96.0.10', '10.96.0.10']]);
+    expect(t.traceroute).toEqual(['10.96.0.10']);
+  });
+
+  it('bridges the DNATed frame back out cni0 to an endpoint on the same bridge (br_netfilter): no TTL spent', () => {
+    const t = traceTo('10.96.0.10:53');
+    const local = t.forks?.[0];
+    expect(local?.hops.at(-1)?.packet.ttl).toBe(64);
+    expect(local?.hops.flatMap((h) => h.steps).find((s) => s.action === 'routed' && s.detail.startsWith('bridged DNAT'))).toMatchObject({ forwarded: false });
+    expect(t.forks?.[1]?.hops.at(-1)?.packet.ttl).toBe(62);
+    expect(t.warnings.some((w) => w.includes('bridge-nf-call-iptables of ip-10-0-1-23 is not in the evidence'))).toBe(true);
+  });
+
+  it('without br_netfilter, routes to the local endpoint and says its reply bypasses the NAT', () => {
+    const snaps = structuredClone(SNAPS);
+    const host = snaps.find((s) => s.node.name === 'ip-10-0-1-23')?.namespaces.find((n) => n.kind === 'host');
+    if (!host) throw new Error('fixture lost its host netns');
+    host.sysctls = { ...(host.sysctls ?? {}), 'net.bridge.bridge-nf-call-iptables': '0' };
+    const t = trace(buildTopology(snaps), CART, '10.96.0.10:53', { services: buildServices(snaps) });
+    expect(t.forks?.[0]?.traceroute).toEqual(['10.96.0.10', '*']);
+    expect(t.forks?.[0]?.warnings.some((w) => w.includes('bypassing the conntrack'))).toBe(true);
   });
 
   it('names a Service as svc/NAMESPACE/NAME:PORT and picks the rule of that port', () => {

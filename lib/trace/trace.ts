@@ -20,7 +20,7 @@ import { formatRoute, formatRule } from './format';
 import { ipipDecap, ipipEncap } from './ipip';
 import { resolveNeighbor, underlayOwner, type NeighborResolution } from './neighbor';
 import { checkGateway, lookupRoute, reversePathCheck, ruleText, selectSource, type RouteMatch } from './routeLookup';
-import { predictTraceroute } from './traceroute';
+import { forwardingHops, predictTraceroute } from './traceroute';
 import { SUCCESS_DISPOSITIONS } from './types';
 import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, ServiceEndpoint, Step, Trace, TraceExit, TraceFork, TraceOptions, TraceService } from './types';
 import { isKnownServiceIp, matchService, protocolName, serviceByIp, serviceByName, servicePorts, servicesEmpty, type ServicesIndex } from '../topology/services';
@@ -64,8 +64,16 @@ class Walk {
   private readonly warned = new Set<string>();
   /** Set once kube-proxy rewrote the destination: conntrack keeps the translation, the rules are not consulted again. */
   private natted = false;
+  /**
+   * The bridge a DNATed packet came in by when its endpoint lies behind that same bridge: with
+   * br_netfilter (bridge-nf-call-iptables=1, which Kubernetes requires) the kernel bridges the
+   * rewritten frame back out instead of routing it, so no TTL is spent there.
+   */
+  private bridgedDnat: string | undefined;
   /** The Service the destination turned out to be, and one walk per endpoint it was DNATed to. */
   service: TraceService | undefined;
+  /** Set when the endpoint's reply reaches the client without passing the DNAT's conntrack (no br_netfilter). */
+  replyBypassesNat = false;
   forks: Array<{ endpoint: ServiceEndpoint; walk: Walk }> | undefined;
 
   constructor(
@@ -185,6 +193,22 @@ class Walk {
       };
       const next: PacketHeaders = { ...p, dst: ep.ip };
       if (ep.port !== undefined) next.dstPort = ep.port;
+      if (iif && (iif.kind === 'bridge' || iif.role === 'bridge')) {
+        const r = lookupRoute(this.idx, ns, { dst: ep.ip, src: p.src, iif: iif.name });
+        if (r.kind === 'route' && r.dev === iif.name) {
+          const brnf = ns.sysctls['net.bridge.bridge-nf-call-iptables'];
+          if (brnf === '0') {
+            child.warn(
+              `brnf:${ns.id}`,
+              `net.bridge.bridge-nf-call-iptables=0 on ${ns.node}: ${ep.ip} answers ${p.src} straight across ${iif.name}, bypassing the conntrack that would rewrite the reply's source back to ${p.dst}; the client drops replies from ${ep.ip} (the classic broken DNS without br_netfilter)`,
+            );
+            child.replyBypassesNat = true;
+          } else {
+            if (brnf === undefined) child.warn(`brnf?:${ns.id}`, `net.bridge.bridge-nf-call-iptables of ${ns.node} is not in the evidence; the trace assumes 1, as Kubernetes requires`);
+            child.bridgedDnat = iif.id;
+          }
+        }
+      }
       child.stack(ns, iif, { ...pkt, packet: next }, undefined, iif ? undefined : chop);
       return { endpoint: ep, walk: child };
     });
@@ -402,6 +426,13 @@ class Walk {
       }
     }
     const nextHop = m.gateway ?? p.dst;
+    const bridged = iif !== null && this.bridgedDnat === iif.id && m.dev === iif.name;
+    if (bridged) {
+      this.bridgedDnat = undefined;
+      hop.steps.push(this.routedStep(m, false, `bridged DNAT: br_netfilter sends the rewritten frame for ${p.dst} back out ${m.dev}, the bridge it came in by, without routing it (TTL unchanged)`, m.gateway ?? p.dst, m.dev));
+      this.transmit(ns, out, m.gateway ?? p.dst, pkt, m);
+      return;
+    }
     const forwarded = iif !== null;
     let next: PacketHeaders = p;
     if (forwarded) {
@@ -937,6 +968,28 @@ function serviceDestination(services: ServicesIndex | undefined, to: string, opt
   return out;
 }
 
+/**
+ * traceroute whose probes kube-proxy DNATs (`-U -p 53`, `-T -p 443`: one
+ * conntrack entry for every probe of the run). Every ICMP error about the
+ * probe — time exceeded from any router after the DNAT, port unreachable
+ * from the endpoint — returns through the DNAT node's conntrack, which
+ * rewrites the error's outer source too (nf_nat_icmp_reply_translation), so
+ * each line from the DNAT on shows the Service address, as the kernel lab
+ * prints it. Without br_netfilter an endpoint on the client's own bridge
+ * answers past conntrack, and traceroute waits in vain for the last line.
+ */
+function serviceTraceroute(idx: TopologyIndex, w: Walk, dnatHop: number, verdict: Disposition, from: Trace['from'], to: Trace['to']): string[] {
+  const fwd = forwardingHops({ hops: w.hops });
+  const lines = predictTraceroute(idx, { hops: w.hops, verdict, from, to });
+  const out = lines.map((a, i) => {
+    const h = fwd[i];
+    const afterDnat = h === undefined || w.hops.indexOf(h.hop) >= dnatHop;
+    return afterDnat && a !== '*' && a !== '?' ? to.ip : a;
+  });
+  if (w.replyBypassesNat && verdict === 'delivered') out[out.length - 1] = '*';
+  return out;
+}
+
 const SEVERITY: Disposition[] = ['dropped', 'loop', 'insufficient-information'];
 
 /** A trace that kube-proxy forked: one sub-trace per endpoint, and a verdict that summarises them. */
@@ -954,8 +1007,7 @@ function forkedTrace(
     const f: TraceFork = { endpoint, verdict: end.verdict, reason: end.reason, hops: w.hops, traceroute: [], warnings: w.warnings };
     if (end.dropReason) f.dropReason = end.dropReason;
     if (end.exit) f.exit = end.exit;
-    // The endpoint's answer leaves through the first node's conntrack, which rewrites its source back to the Service address.
-    f.traceroute = predictTraceroute(idx, { hops: w.hops, verdict: f.verdict, from, to });
+    f.traceroute = serviceTraceroute(idx, w, walk.hops.length - 1, f.verdict, from, to);
     return f;
   });
   const ep = (f: TraceFork): string => `${f.endpoint.ip}${f.endpoint.port !== undefined ? `:${f.endpoint.port}` : ''}${f.endpoint.pod ? ` (${f.endpoint.pod})` : ''}`;

@@ -188,7 +188,11 @@ export interface TraceFork {
   exit?: TraceExit;
   /** The whole path from the source, the DNAT hop included. */
   hops: Hop[];
-  /** What `traceroute -T -p PORT` (or `-U -p PORT`) would print when its probe is DNATed to this endpoint: the last line is the Service address, as conntrack rewrites the endpoint's reply. */
+  /**
+   * What `traceroute -T -p PORT` (or `-U -p PORT`) would print when its probes are DNATed to this
+   * endpoint: one line per forwarding hop and the endpoint, each showing the Service address, as the
+   * DNAT node's conntrack rewrites the source of every ICMP error about the probe.
+   */
   traceroute: string[];
   warnings: string[];
 }
