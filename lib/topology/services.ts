@@ -215,6 +215,8 @@ export interface ServiceEndpointRule {
   rule: string;
   /** The KUBE-SEP rule that rewrites the destination (`-j DNAT --to-destination …`). */
   dnat: string;
+  /** The endpoint's own KUBE-MARK-MASQ rule, when it matched (hairpin). */
+  masquerade?: string;
 }
 
 /** What kube-proxy does to a packet, as far as the captured rules say. */
@@ -274,10 +276,12 @@ function followChain(rules: ParsedRules, chain: string, pkt: ServicePacket, dept
         if (r.probability === undefined) return;
         continue;
       }
-      if (sep?.some((x) => x.target === 'KUBE-MARK-MASQ' && matches(x, pkt, false))) out.masquerade ??= sep.find((x) => x.target === 'KUBE-MARK-MASQ')?.text;
+      // `-s <endpoint>/32 -j KUBE-MARK-MASQ`: a pod reaching itself through its Service (hairpin) is masqueraded.
+      const hairpin = sep?.find((x) => x.target === 'KUBE-MARK-MASQ' && matches(x, pkt, false));
       const m = /^(.+?)(?::(\d+))?$/.exec(dnat.toDestination) as RegExpExecArray;
       const ip = m[1] as string;
       const ep: ServiceEndpointRule = { ip: isIp(ip) ? canonicalIp(ip) : ip, probability: Math.round(share * 1e6) / 1e6, rule: r.text, dnat: dnat.text };
+      if (hairpin) ep.masquerade = hairpin.text;
       if (m[2] !== undefined) ep.port = Number(m[2]);
       out.endpoints.push(ep);
       if (r.probability === undefined) return;
@@ -370,6 +374,16 @@ export function isKnownServiceIp(index: ServicesIndex, ip: string): boolean {
     for (const r of parsed(kp).nat.get('KUBE-SERVICES') ?? []) if (r.dst !== undefined && !r.dst.not && r.dst.cidr === `${ip}/32`) return true;
   }
   return false;
+}
+
+/** The protocol of NodePort `port` (KUBE-NODEPORTS rules, or a `80:30080/TCP` kubectl listed), when some Service has it. */
+export function nodePortProtocol(index: ServicesIndex, port: number): number | undefined {
+  const num = (p: string | undefined): number => (p === 'udp' || p === 'UDP' ? 17 : p === 'sctp' || p === 'SCTP' ? 132 : 6);
+  for (const kp of Object.values(index.kubeProxy)) {
+    for (const r of parsed(kp).nat.get('KUBE-NODEPORTS') ?? []) if (r.dport === port) return num(r.protocol);
+  }
+  for (const s of index.services) for (const p of s.ports ?? []) if (p.nodePort === port) return num(p.protocol);
+  return undefined;
 }
 
 /** The ports a Service destination offers, from kubectl and the rules: `[protocol, port]`. */

@@ -96,10 +96,21 @@ describe('trace to a Service', () => {
     expect(t.forks).toBeUndefined();
   });
 
-  it('DNATs a NodePort on a node address and follows it to the endpoint', () => {
+  it('DNATs a NodePort on a node address, masquerades it at POSTROUTING and follows it to the endpoint', () => {
     const t = traceTo('10.0.1.23:31379');
     expect(t.service?.name).toBe('shop/redis:redis');
     expect(t.forks?.map((f) => [f.endpoint.ip, f.verdict])).toEqual([['10.244.1.4', 'delivered']]);
+    // KUBE-EXT's "masquerade traffic for … external destinations": the endpoint sees flannel.1's address as the source.
+    expect(t.forks?.[0]?.hops.at(-1)?.packet).toMatchObject({ src: '10.244.0.0', dst: '10.244.1.4', dstPort: 6379, protocol: 6 });
+    expect(t.forks?.[0]?.traceroute).toEqual(['10.0.1.23', '10.0.1.23', '10.0.1.23']);
+  });
+
+  it('masquerades only the connections a KUBE-MARK-MASQ rule matches (host sources outside the cluster CIDR)', () => {
+    const fromPod = traceTo('10.96.0.10:53');
+    expect(fromPod.forks?.[1]?.hops.at(-1)?.packet.src).toBe('10.244.0.7');
+    const fromNode = trace(TOPOLOGY, 'ip-10-0-1-23', '10.96.0.10:53', { services: SERVICES });
+    expect(fromNode.hops.at(-1)?.steps.find((s) => s.action === 'dnat')).toMatchObject({ hook: 'OUTPUT' });
+    expect(fromNode.forks?.[1]?.hops.at(-1)?.packet.src).toBe('10.244.0.0');
   });
 
   it('leaves ping to a ClusterIP alone (kube-proxy rewrites only the ports) and says so', () => {

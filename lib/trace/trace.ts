@@ -23,7 +23,7 @@ import { checkGateway, lookupRoute, reversePathCheck, ruleText, selectSource, ty
 import { forwardingHops, predictTraceroute } from './traceroute';
 import { SUCCESS_DISPOSITIONS } from './types';
 import type { Disposition, DropReason, Encapsulation, Hop, PacketHeaders, ServiceEndpoint, Step, Trace, TraceExit, TraceFork, TraceOptions, TraceService } from './types';
-import { isKnownServiceIp, matchService, protocolName, serviceByIp, serviceByName, servicePorts, servicesEmpty, type ServicesIndex } from '../topology/services';
+import { isKnownServiceIp, matchService, nodePortProtocol, protocolName, serviceByIp, serviceByName, servicePorts, servicesEmpty, type ServicesIndex } from '../topology/services';
 import type { RouteLookup } from './routeLookup';
 import { vxlanDecap, vxlanEncap } from './vxlan';
 
@@ -72,6 +72,8 @@ class Walk {
   private bridgedDnat: string | undefined;
   /** The Service the destination turned out to be, and one walk per endpoint it was DNATed to. */
   service: TraceService | undefined;
+  /** The netns whose POSTROUTING masquerades the DNATed packet (kube-proxy's KUBE-MARK-MASQ matched there). */
+  private masqueradeIn: string | undefined;
   /** Set when the endpoint's reply reaches the client without passing the DNAT's conntrack (no br_netfilter). */
   replyBypassesNat = false;
   forks: Array<{ endpoint: ServiceEndpoint; walk: Walk }> | undefined;
@@ -80,6 +82,18 @@ class Walk {
     private readonly idx: TopologyIndex,
     private readonly services?: ServicesIndex,
   ) {}
+
+  /**
+   * kube-proxy's KUBE-POSTROUTING: a packet KUBE-MARK-MASQ marked leaves with the
+   * primary address of the device it leaves by as its source (MASQUERADE), once.
+   */
+  private masquerade(ns: TopoNetns, out: TopoInterface, p: PacketHeaders): { packet: PacketHeaders; note: string } {
+    if (this.masqueradeIn !== ns.id) return { packet: p, note: '' };
+    this.masqueradeIn = undefined;
+    const a = out.addresses.find((x) => x.family === 4 && x.scope !== 'host' && x.scope !== 'link');
+    if (!a || a.ip === p.src) return { packet: p, note: '' };
+    return { packet: { ...p, src: a.ip }, note: `; POSTROUTING MASQUERADE (kube-proxy marked it): source ${p.src} → ${a.ip}, the address of ${out.name}` };
+  }
 
   /** A copy of this walk so far, to continue on another path (a Service endpoint). */
   private fork(): Walk {
@@ -186,13 +200,16 @@ class Walk {
     this.forks = endpoints.map((ep) => {
       const child = this.fork();
       const chop = child.hops[at] as Hop;
+      const epMasq = v.masquerade ?? ep.masquerade;
       chop.steps[chop.steps.length - 1] = {
         ...step,
+        ...(epMasq !== undefined ? { masquerade: epMasq } : {}),
         translated: epText(ep),
-        detail: `${hook}: ${v.service} ${original} → ${epText(ep)}${ep.pod ? ` (pod ${ep.pod})` : ''}, ${Math.round(ep.probability * 1000) / 10}% of new connections: ${ep.dnat}${masqNote}`,
+        detail: `${hook}: ${v.service} ${original} → ${epText(ep)}${ep.pod ? ` (pod ${ep.pod})` : ''}, ${Math.round(ep.probability * 1000) / 10}% of new connections: ${ep.dnat}${epMasq !== undefined ? `; KUBE-MARK-MASQ matched, so the source ${p.src} is masqueraded at POSTROUTING` : ''}`,
       };
       const next: PacketHeaders = { ...p, dst: ep.ip };
       if (ep.port !== undefined) next.dstPort = ep.port;
+      if (v.masquerade !== undefined || ep.masquerade !== undefined) child.masqueradeIn = ns.id;
       if (iif && (iif.kind === 'bridge' || iif.role === 'bridge')) {
         const r = lookupRoute(this.idx, ns, { dst: ep.ip, src: p.src, iif: iif.name });
         if (r.kind === 'route' && r.dev === iif.name) {
@@ -429,8 +446,11 @@ class Walk {
     const bridged = iif !== null && this.bridgedDnat === iif.id && m.dev === iif.name;
     if (bridged) {
       this.bridgedDnat = undefined;
-      hop.steps.push(this.routedStep(m, false, `bridged DNAT: br_netfilter sends the rewritten frame for ${p.dst} back out ${m.dev}, the bridge it came in by, without routing it (TTL unchanged)`, m.gateway ?? p.dst, m.dev));
-      this.transmit(ns, out, m.gateway ?? p.dst, pkt, m);
+      const snat = this.masquerade(ns, out, p);
+      hop.steps.push(
+        this.routedStep(m, false, `bridged DNAT: br_netfilter sends the rewritten frame for ${p.dst} back out ${m.dev}, the bridge it came in by, without routing it (TTL unchanged)${snat.note}`, m.gateway ?? p.dst, m.dev),
+      );
+      this.transmit(ns, out, m.gateway ?? p.dst, { ...pkt, packet: snat.packet }, m);
       return;
     }
     const forwarded = iif !== null;
@@ -454,8 +474,10 @@ class Walk {
       next = { ...p, ttl: p.ttl - 1 };
     }
     const via = m.gateway !== undefined ? `via ${m.gateway}` : `directly (${p.dst} is on-link)`;
+    const snat = this.masquerade(ns, out, next);
+    next = snat.packet;
     hop.steps.push(
-      this.routedStep(m, forwarded, `${forwarded ? 'forwarded' : 'sent'} out ${m.dev} ${via}: ${route}${m.table !== 'main' ? ` (table ${m.table})` : ''}${forwarded ? `, TTL ${p.ttl} → ${next.ttl}` : ''}`, nextHop, m.dev),
+      this.routedStep(m, forwarded, `${forwarded ? 'forwarded' : 'sent'} out ${m.dev} ${via}: ${route}${m.table !== 'main' ? ` (table ${m.table})` : ''}${forwarded ? `, TTL ${p.ttl} → ${next.ttl}` : ''}${snat.note}`, nextHop, m.dev),
     );
     this.transmit(ns, out, nextHop, { ...pkt, packet: next }, m);
   }
@@ -959,6 +981,9 @@ function serviceDestination(services: ServicesIndex | undefined, to: string, opt
         );
       }
       port = pick.port;
+    } else if (port !== undefined) {
+      const np = nodePortProtocol(services, port);
+      if (np !== undefined) protocol = np;
     }
   }
   // A port without a protocol: TCP, what curl and most clients use.

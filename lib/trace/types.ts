@@ -175,6 +175,8 @@ export interface ServiceEndpoint {
   /** The KUBE-SVC rule jumping to the endpoint's chain and the KUBE-SEP rule that DNATs. */
   rule: string;
   dnat: string;
+  /** The endpoint's KUBE-MARK-MASQ rule, when it matched (a pod reaching itself through its Service). */
+  masquerade?: string;
   pod?: string;
   node?: string;
 }
