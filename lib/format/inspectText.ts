@@ -4,6 +4,7 @@
  * veth pairs, bridges, tunnels, cross-node links — and what it doubts.
  */
 import type { ReadResult } from '../read/types';
+import { buildServices } from '../topology/services';
 import type { TopoEdgeKind, TopoInterface, Topology } from '../topology/types';
 
 /** One input file and what reading it gave. */
@@ -176,6 +177,19 @@ export function formatInspect(files: readonly FileReading[], topology: Topology)
     if (e.mtuMismatch) parts.push('MTU MISMATCH');
     if (e.evidence.length > 0) parts.push(`(${e.evidence.join('; ')})`);
     out.push(`  ${parts.join('  ')}`);
+  }
+
+  const services = buildServices(files.flatMap((f) => f.result.snapshots));
+  const proxies = Object.entries(services.kubeProxy);
+  if (services.services.length > 0 || proxies.length > 0) {
+    out.push('', `services (${services.services.length}; trace to one as --to IP:PORT or --to svc/NAMESPACE/NAME[:PORT]):`);
+    for (const svc of services.services) {
+      const ports = (svc.ports ?? []).map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');
+      out.push(`  ${svc.namespace ?? 'default'}/${svc.name}  ${svc.type ?? '?'}  ${svc.clusterIp ?? 'headless'}  ${ports || 'no ports'}`);
+    }
+    for (const [node, kp] of proxies) {
+      out.push(`  kube-proxy on ${node}: ${kp.nat.length} nat and ${kp.filter.length} filter rules${kp.mode ? `, ${kp.mode} mode` : ''}${kp.filtered ? ' (read through a filter)' : ''}`);
+    }
   }
 
   out.push('', `topology warnings (${topology.warnings.length}):`);

@@ -841,6 +841,9 @@ export function classify(argv: string[]): CommandKind | null {
     case 'tracepath':
     case 'mtr':
       return { kind: 'unsupported', reason: `${prog} output is an observation, not configuration; compare it with the traceroute podnet predicts` };
+    case 'nslookup':
+    case 'dig':
+      return { kind: 'unsupported', reason: `${prog} output is an observation (which DNS server answered); trace the DNS Service itself with --to CLUSTER-IP:53` };
     case 'tcpdump':
       return { kind: 'unsupported', reason: 'tcpdump shows packets, not configuration; podnet predicts them from the routes, neighbours and FDB' };
     case 'calicoctl':
