@@ -12,8 +12,8 @@ import { LIMITS } from '../lib/snapshot/schema';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { HttpError } from './http';
 import { jsonSyntaxError } from '../lib/read/jsonLocation';
-import { gunzipLimitedSync, utf8 } from './body';
-import { receivedDocument } from './store/contentHash';
+import { gunzipLimitedSync, hasUtf8Bom, utf8 } from './body';
+import { receivedBytes } from './store/contentHash';
 import type { ReceivedDocument } from './store/types';
 
 /** A body understood as one node's snapshot. */
@@ -52,6 +52,13 @@ export function checkNodeName(node: string): void {
   }
 }
 
+/** Lines of a text, as `text.split('\n').length` counts them, without building the lines. */
+function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 function parseJsonSnapshot(text: string, nodeOverride: string | undefined): ParsedIngest {
   let doc: unknown;
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -82,7 +89,7 @@ function parseJsonSnapshot(text: string, nodeOverride: string | undefined): Pars
     snapshot,
     // zod strips keys the fast check refused; only the untouched document is its text.
     ...(snapshot === doc ? { json } : {}),
-    used: [{ startLine: 1, endLine: text.split('\n').length, command: 'snapshot JSON', context: node, summary: `${snapshot.namespaces.length} netns` }],
+    used: [{ startLine: 1, endLine: lineCount(text), command: 'snapshot JSON', context: node, summary: `${snapshot.namespaces.length} netns` }],
     skipped: [],
     warnings: [],
   };
@@ -156,7 +163,27 @@ export function decodeJsonPush(raw: Uint8Array, gzipped: boolean, limit: number,
   const data = gzipped ? gunzipLimitedSync(raw, limit) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const parsed = parseIngest(utf8(data), 'json', node !== undefined ? { node } : {});
   if (parsed.json === undefined) return { node: parsed.node, used: parsed.used, snapshot: parsed.snapshot };
-  // The received gzip is kept only when it decompresses to exactly the text (no byte-order mark dropped by the decoder).
-  const keep = gzipped && data[0] !== 0xef ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
-  return { node: parsed.node, used: parsed.used, received: receivedDocument(parsed.json, parsed.snapshot.collectedAt, keep) };
+  // utf8() checked the bytes and dropped a byte-order mark: what follows it is
+  // exactly the JSON text's UTF-8, hashed as it is instead of encoded again.
+  // The received gzip is kept only when it decompresses to exactly the text.
+  const bom = hasUtf8Bom(data);
+  const keep = gzipped && !bom ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
+  return { node: parsed.node, used: parsed.used, received: receivedBytes(bom ? data.subarray(3) : data, parsed.snapshot.collectedAt, keep) };
+}
+
+/**
+ * A decoded push as a worker sends it back: when the document is to be kept
+ * as the gzip bytes it arrived in, those are the job's own `raw`, which the
+ * main thread still holds, so `received.gzip` is left out rather than copied
+ * back across threads.
+ */
+export type WireDecodedPush = Omit<DecodedJsonPush, 'received'> & {
+  received?: Omit<ReceivedDocument, 'gzip'> & { gzip?: Uint8Array };
+};
+
+/** What a worker sends for `decoded`, the result of decodeJsonPush(job.raw, …). */
+export function toWire(decoded: DecodedJsonPush, raw: Uint8Array): WireDecodedPush {
+  const r = decoded.received;
+  if (r === undefined || r.gzip.buffer !== raw.buffer || r.gzip.byteOffset !== raw.byteOffset || r.gzip.byteLength !== raw.byteLength) return decoded;
+  return { ...decoded, received: { contentHash: r.contentHash, sizeBytes: r.sizeBytes, collectedAt: r.collectedAt } };
 }

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { HttpError } from './http';
-import { decodeJsonPush } from './ingest';
+import { decodeJsonPush, toWire } from './ingest';
 import type { IngestJob, IngestReply } from './ingestPool';
 
 const port = parentPort;
@@ -14,7 +14,7 @@ if (port === null) throw new Error('ingest.worker runs only as a worker thread')
 port.on('message', (job: IngestJob) => {
   let reply: IngestReply;
   try {
-    reply = { id: job.id, ok: true, value: decodeJsonPush(job.raw, job.gzipped, job.limit, job.node) };
+    reply = { id: job.id, ok: true, value: toWire(decodeJsonPush(job.raw, job.gzipped, job.limit, job.node), job.raw) };
   } catch (err) {
     reply =
       err instanceof HttpError

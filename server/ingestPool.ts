@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ApiError } from '../lib/api/types';
 import { HttpError } from './http';
-import { decodeJsonPush, type DecodedJsonPush } from './ingest';
+import { decodeJsonPush, type DecodedJsonPush, type WireDecodedPush } from './ingest';
 
 /** One push for a worker. */
 export interface IngestJob {
@@ -22,7 +22,7 @@ export interface IngestJob {
 
 /** A worker's answer: the decoded push, a refusal (an HttpError's parts), or a fault. */
 export type IngestReply =
-  | { id: number; ok: true; value: DecodedJsonPush }
+  | { id: number; ok: true; value: WireDecodedPush }
   | { id: number; ok: false; status: number; body: ApiError; headers: Record<string, string> }
   | { id: number; ok: false; fault: string };
 
@@ -33,6 +33,7 @@ interface Slot {
 
 interface Waiting {
   slot: Slot;
+  raw: Uint8Array;
   resolve: (v: DecodedJsonPush) => void;
   reject: (e: unknown) => void;
 }
@@ -70,9 +71,8 @@ class IngestPool {
     this.waiting.delete(reply.id);
     w.slot.inFlight--;
     if (reply.ok) {
-      const v = reply.value;
-      if (v.received) v.received = { ...v.received, gzip: asBuffer(v.received.gzip) };
-      w.resolve(v);
+      const { received, ...rest } = reply.value;
+      w.resolve(received === undefined ? rest : { ...rest, received: { ...received, gzip: asBuffer(received.gzip ?? w.raw) } });
     } else if ('fault' in reply) {
       w.reject(new Error(`ingest worker: ${reply.fault}`));
     } else {
@@ -97,7 +97,7 @@ class IngestPool {
     const id = this.nextId++;
     slot.inFlight++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { slot, resolve, reject });
+      this.waiting.set(id, { slot, raw: job.raw, resolve, reject });
       // Copied, not transferred: a small Buffer's memory is Node's shared pool.
       slot.worker.postMessage({ ...job, id } satisfies IngestJob);
     });

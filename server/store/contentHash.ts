@@ -100,6 +100,10 @@ export function sha256Hex(data: string | Uint8Array): string {
  * ingest worker thread can do it off the server's main thread.
  */
 export function receivedDocument(json: string, collectedAt: string | undefined, gzip?: Buffer): ReceivedDocument {
-  const bytes = Buffer.from(json, 'utf8');
+  return receivedBytes(Buffer.from(json, 'utf8'), collectedAt, gzip);
+}
+
+/** receivedDocument of the text's UTF-8 bytes as they arrived (valid UTF-8, no byte-order mark): no re-encoding. */
+export function receivedBytes(bytes: Buffer, collectedAt: string | undefined, gzip?: Buffer): ReceivedDocument {
   return { gzip: gzip ?? gzipSync(bytes, { level: 1 }), contentHash: sha256Hex(bytes), sizeBytes: bytes.length, collectedAt };
 }
