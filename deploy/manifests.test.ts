@@ -474,7 +474,7 @@ describe('collector DaemonSet', () => {
   it('takes the node name from the downward API and bounds CPU and memory', () => {
     const c = onlyContainer(collector());
     expect(envVar(c, 'NODE_NAME')).toEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
-    // 128Mi: collector/bench.ts measures a peak RSS of ~70 MB with the in-cluster Kubernetes reads (collector.yaml).
+    // 128Mi: collector/bench.ts measures a peak RSS of ~55 MB with the in-cluster Kubernetes reads (collector.yaml).
     expect(obj(c.resources, 'resources').limits).toEqual({ cpu: '100m', memory: '128Mi' });
     const heapMb = Number(/--max-old-space-size=(\d+)/.exec(String(envVar(c, 'NODE_OPTIONS')?.value))?.[1]);
     expect(heapMb).toBeLessThanOrEqual(128 / 2);
