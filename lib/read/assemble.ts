@@ -66,6 +66,8 @@ export interface NodeEvidence {
   /** Services and endpoints kubectl listed from this node. */
   services: K8sService[];
   endpoints: K8sEndpoints[];
+  /** `--service-cluster-ip-range` of the API server. */
+  serviceCidrs: string[];
   /** kube-proxy's rules in this node's host netns (iptables-save). */
   kubeProxy?: KubeProxyRules;
 }
@@ -82,6 +84,7 @@ export function newNodeEvidence(sshHost?: string): NodeEvidence {
     podCidrs: [],
     services: [],
     endpoints: [],
+    serviceCidrs: [],
   };
   if (sshHost !== undefined) n.sshHost = sshHost;
   return n;
@@ -422,12 +425,13 @@ export function assemble(nodes: NodeEvidence[], opts: ReadOptions = {}): Assembl
     if (podCidrs.length > 0) snapshot.node.podCidrs = podCidrs.slice(0, 64);
     if (opts.fileName !== undefined) snapshot.collector.source = opts.fileName.slice(0, 4096);
     if (opts.collectedAt !== undefined) snapshot.collectedAt = opts.collectedAt;
-    if (node.pods.length > 0 || node.nodes.length > 0 || node.services.length > 0 || node.endpoints.length > 0 || node.kubeProxy) {
+    if (node.pods.length > 0 || node.nodes.length > 0 || node.services.length > 0 || node.endpoints.length > 0 || node.serviceCidrs.length > 0 || node.kubeProxy) {
       snapshot.kubernetes = {};
       if (node.pods.length > 0) snapshot.kubernetes.pods = node.pods;
       if (node.nodes.length > 0) snapshot.kubernetes.nodes = node.nodes;
       if (node.services.length > 0) snapshot.kubernetes.services = node.services;
       if (node.endpoints.length > 0) snapshot.kubernetes.endpoints = node.endpoints;
+      if (node.serviceCidrs.length > 0) snapshot.kubernetes.serviceCidrs = node.serviceCidrs.slice(0, 16);
       if (node.kubeProxy) snapshot.kubernetes.kubeProxy = node.kubeProxy;
     }
     const checked = enforceSchema(snapshot, warnings);

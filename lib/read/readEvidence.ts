@@ -132,7 +132,7 @@ function readTranscriptEvidence(input: string, opts: ReadOptions): ReadResult {
     return result;
   }
   const hasEvidence = (n: NodeEvidence): boolean =>
-    n.netns.size > 0 || n.pods.length > 0 || n.nodes.length > 0 || n.services.length > 0 || n.endpoints.length > 0 || n.kubeProxy !== undefined;
+    n.netns.size > 0 || n.pods.length > 0 || n.nodes.length > 0 || n.services.length > 0 || n.endpoints.length > 0 || n.serviceCidrs.length > 0 || n.kubeProxy !== undefined;
   // The transcript's own machine is a node only when something was read there: a paste that starts
   // on a laptop (`PS C:\> ssh ubuntu@node`) and does all its work in the ssh session is about that node.
   const ownUsed = hasEvidence(evidence.nodes[0] as NodeEvidence) || !evidence.nodes.some((n, i) => i > 0 && hasEvidence(n));

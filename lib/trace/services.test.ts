@@ -136,6 +136,18 @@ describe('trace to a Service', () => {
     expect(t.hops.at(-1)?.packet.protocol).toBe(1);
   });
 
+  it('reads the ClusterIP range from the API server flag and lets an unused address of it follow the routes, saying why', () => {
+    expect(SERVICES.serviceCidrs).toEqual(['10.96.0.0/12']);
+    const t = traceTo('10.96.5.5:80');
+    expect(t.forks).toBeUndefined();
+    expect(t.verdict).toBe('exits-network');
+    expect(t.warnings).toContain('10.96.5.5 is in the Service ClusterIP range, but no Service listed or kube-proxy rule captured has it: nothing rewrites it and the packet follows the routes');
+    // From the node that gave no rules, an address of the range cannot be followed honestly.
+    const fromNode2 = trace(TOPOLOGY, 'ip-10-0-2-47', '10.100.0.9:80', { services: SERVICES });
+    expect(fromNode2.verdict).toBe('insufficient-information');
+    expect(fromNode2.reason).toContain('no kube-proxy rules captured for 10.100.0.9 on ip-10-0-2-47; it is in the Service ClusterIP range');
+  });
+
   it('reports an unknown Service name', () => {
     const t = traceTo('svc/default/nope');
     expect(t.verdict).toBe('insufficient-information');

@@ -121,7 +121,7 @@ class Walk {
     const portText = p.dstPort !== undefined ? `${p.dstPort}/${protocolName(p.protocol)}` : protocolName(p.protocol);
     const known = isKnownServiceIp(services, p.dst);
     const svc = serviceByIp(services, p.dst);
-    const what = svc ? `the ClusterIP of ${svc.namespace ?? 'default'}/${svc.name}` : 'a Service address';
+    const what = svc ? `the ClusterIP of ${svc.namespace ?? 'default'}/${svc.name}` : 'in the Service ClusterIP range';
     const l4 = p.protocol === 6 || p.protocol === 17 || p.protocol === 132;
     if (known && !l4) {
       // kube-proxy's rules match a Service's TCP/UDP/SCTP ports only: ping to a ClusterIP is not rewritten.
@@ -146,7 +146,12 @@ class Walk {
     switch (v.kind) {
       case 'no-match': {
         if (!known) return false;
-        const offered = servicePorts(services, p.dst).some((x) => x.protocol === p.protocol && x.port === p.dstPort);
+        const ports = servicePorts(services, p.dst);
+        const offered = ports.some((x) => x.protocol === p.protocol && x.port === p.dstPort);
+        if (ports.length === 0 && !svc) {
+          this.warn(`svc-none:${p.dst}`, `${p.dst} is in the Service ClusterIP range, but no Service listed or kube-proxy rule captured has it: nothing rewrites it and the packet follows the routes`);
+          return false;
+        }
         if (!offered) {
           this.warn(`svc-port:${p.dst}`, `${p.dst} is ${what}, but ${portText} is not one of its ports: kube-proxy does not rewrite it and the packet follows the routes`);
           return false;

@@ -43,6 +43,8 @@ export type CommandKind =
       output: 'table' | 'wide' | 'json' | 'other';
     }
   | { kind: 'kubectl-describe-node' }
+  /** `ps aux | grep kube-apiserver`, `cat /etc/kubernetes/manifests/kube-apiserver.yaml`: the Service ClusterIP range flag. */
+  | { kind: 'apiserver-flags' }
   /** `iptables-save [-t TABLE]`, `iptables [-t TABLE] -S`: kube-proxy's Service rules. */
   | { kind: 'iptables-save'; table?: string }
   | { kind: 'ethtool-stats'; ifname: string }
@@ -702,6 +704,7 @@ function classifyCat(args: string[]): CommandKind {
     return { kind: 'sysfs-read', ifname: m[1] as string, attr: m[2] as string };
   }
   if (/^(\/var)?\/run\/flannel\/subnet\.env$/.test(f)) return { kind: 'flannel-subnet-env' };
+  if (/kube-apiserver\.ya?ml$/.test(f)) return { kind: 'apiserver-flags' };
   const p = /^\/proc\/sys\/(net\/[\w./-]+)$/.exec(f);
   if (p && !f.includes('*')) return { kind: 'proc-sys', key: (p[1] as string).replace(/\//g, '.') };
   return { kind: 'unsupported', reason: `cat ${f} is not read` };
@@ -716,6 +719,7 @@ function classifyGrep(args: string[]): CommandKind {
   const pattern = eIndex >= 0 ? args[eIndex + 1] : words[0];
   const files = eIndex >= 0 ? words.filter((w) => w !== pattern) : words.slice(1);
   if (pattern === undefined || files.length === 0) return { kind: 'unsupported', reason: 'grep of standard input' };
+  if (files.length === 1 && /kube-apiserver\.ya?ml$/.test(files[0] as string)) return { kind: 'apiserver-flags' };
   const attrs = new Set<string>();
   for (const f of files) {
     const m = SYSFS_NET.exec(f);
@@ -841,6 +845,9 @@ export function classify(argv: string[]): CommandKind | null {
     case 'tracepath':
     case 'mtr':
       return { kind: 'unsupported', reason: `${prog} output is an observation, not configuration; compare it with the traceroute podnet predicts` };
+    case 'ps':
+    case 'pgrep':
+      return { kind: 'apiserver-flags' };
     case 'nslookup':
     case 'dig':
       return { kind: 'unsupported', reason: `${prog} output is an observation (which DNS server answered); trace the DNS Service itself with --to CLUSTER-IP:53` };

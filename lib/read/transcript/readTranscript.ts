@@ -588,6 +588,21 @@ function dispatch(kind: Exclude<CommandKind, { kind: 'exit' } | { kind: 'unsuppo
       // Only an unfiltered `sysctl -a` lists every parameter.
       return addSysctls(ctx, out.items, !ctx.filtered && kind.keys.length === 0);
     }
+    case 'apiserver-flags': {
+      // The flag may be printed as `--service-cluster-ip-range=10.96.0.0/12` (ps) or `- --service-cluster-ip-range=…` (the manifest).
+      const found: string[] = [];
+      for (const l of lines) {
+        const m = /--service-cluster-ip-range[= ]([0-9a-fA-F:.,/]+)/.exec(l);
+        if (!m) continue;
+        for (const c of (m[1] as string).split(',')) if (/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c) && !found.includes(c)) found.push(c);
+      }
+      if (found.length === 0) {
+        ctx.result.skipped.push(skipOutput(cmd, 'no --service-cluster-ip-range in this output; podnet reads only the Service ClusterIP range from the API server\'s flags'));
+        return null;
+      }
+      for (const c of found) if (!ctx.node.serviceCidrs.includes(c)) ctx.node.serviceCidrs.push(c);
+      return `Service ClusterIP range ${found.join(', ')}`;
+    }
     case 'flannel-subnet-env': {
       const out = parseFlannelSubnetEnv(lines, first);
       if (!absorb(ctx, out)) return nothingRead(ctx, 'FLANNEL_* values');
