@@ -5,10 +5,18 @@
  * measured in the same run with the same documents. Prints figures; asserts
  * nothing (target on the 2-core dev machine: ≥ 200 snapshots/s embedded).
  *
+ * The client pushes the way the collector does (node:http, keep-alive, gzip
+ * bodies prepared in advance) and its own CPU is printed apart from the
+ * server's: on a shared 2-core machine the wall rate is mostly other people's
+ * load, so each HTTP row also prints the CPU-limited rate, 2 cores' worth of
+ * milliseconds over server + client CPU per snapshot.
+ *
  *   npm run bench:ingest
  *   npm run bench:ingest -- --puts 2000 --concurrency 32 --engine sqlite
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +50,10 @@ interface Figures {
   p99: number;
   /** CPU (user + system) the measured side spent per snapshot, ms: the server's processes, or this process for the raw store. */
   cpuMs: number;
+  /** HTTP rows: the server's main thread alone (HTTP, Next, the store), ms per snapshot. */
+  mainMs?: number;
+  /** HTTP rows: this process (the client), ms per snapshot. */
+  clientMs?: number;
 }
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ; 100 on every Linux this runs on). */
@@ -76,6 +88,17 @@ function treeCpuMs(pid: number): number {
   return (ticks * 1000) / USER_HZ;
 }
 
+/** CPU ms of the main thread of `pid` alone (its task whose id is the pid); `next start` serves in the process it starts as. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
 function selfCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -86,10 +109,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `count` jobs with `concurrency` workers; returns rate, latency and CPU figures (`cpu` reads the measured side's CPU ms). */
-async function drive(what: string, count: number, concurrency: number, cpu: () => number, job: (n: number) => Promise<void>): Promise<Figures> {
+async function drive(what: string, count: number, concurrency: number, cpu: () => number, job: (n: number) => Promise<void>, main?: () => number): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const c0 = cpu();
+  const m0 = main?.();
+  const s0 = selfCpuMs();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -104,8 +129,14 @@ async function drive(what: string, count: number, concurrency: number, cpu: () =
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpuMs = (cpu() - c0) / count;
+  const clientMs = (selfCpuMs() - s0) / count;
   latencies.sort((a, b) => a - b);
-  return { what, puts: count, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs };
+  const figures: Figures = { what, puts: count, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs };
+  if (main !== undefined && m0 !== undefined) {
+    figures.mainMs = (main() - m0) / count;
+    figures.clientMs = clientMs;
+  }
+  return figures;
 }
 
 /** The n-th document: node n mod N, collected n seconds later, so every put is new content (no duplicates). */
@@ -114,13 +145,17 @@ function docFor(cluster: Snapshot[], n: number, offset: number): Snapshot {
   return { ...base, collectedAt: new Date(Date.UTC(2025, 0, 15, 10, 0, 0) + (n + offset) * 1000).toISOString() };
 }
 
-// CPU ms/snapshot: the server's process tree (all its threads) for HTTP rows, the bench process itself for store rows.
-const HEADER = 'engine    what                                   puts   snapshots/s   p50 ms   p99 ms   CPU ms/snapshot';
+const CORES = availableParallelism();
+
+// CPU ms/snapshot: the server's process tree (all its threads) for HTTP rows, the bench process itself for store rows;
+// for HTTP rows also the server's main thread, the client (this process), and the rate the CPU allows on this machine's cores.
+const HEADER = `engine    what                                   puts   snapshots/s   p50 ms   p99 ms   CPU ms/snapshot   (server main   client)   CPU-limited/s (${CORES} cores)`;
 
 /** One result row; printed as soon as it is measured too, so a later failure does not lose it. */
 function printRow(r: Figures & { engine: string }, early = true): void {
+  const split = r.mainMs !== undefined && r.clientMs !== undefined ? `   (${r.mainMs.toFixed(1).padStart(11)} ${r.clientMs.toFixed(1).padStart(8)})   ${((CORES * 1000) / (r.cpuMs + r.clientMs)).toFixed(0).padStart(13)}` : '';
   console.log(
-    `${early ? '  ' : ''}${r.engine.padEnd(9)} ${r.what.padEnd(38)} ${String(r.puts).padStart(5)} ${r.perSecond.toFixed(0).padStart(13)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.cpuMs.toFixed(1).padStart(17)}`,
+    `${early ? '  ' : ''}${r.engine.padEnd(9)} ${r.what.padEnd(38)} ${String(r.puts).padStart(5)} ${r.perSecond.toFixed(0).padStart(13)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.cpuMs.toFixed(1).padStart(17)}${split}`,
   );
 }
 
@@ -166,20 +201,38 @@ async function main(): Promise<void> {
       const { token } = await serverStore.createToken('bench');
       await serverStore.close();
 
-      const post = async (n: number): Promise<void> => {
-        const res = await fetch(`${server.url}/api/v1/clusters/bench/snapshots`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
-          body: bodies[n] as unknown as BodyInit,
+      // As the collector pushes: node:http over kept-alive connections, one per concurrent push.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+      const target = new URL(`${server.url}/api/v1/clusters/bench/snapshots`);
+      const post = (n: number): Promise<void> =>
+        new Promise((resolve, reject) => {
+          const body = bodies[n]!;
+          const req = http.request(
+            {
+              agent,
+              host: target.hostname,
+              port: target.port,
+              method: 'POST',
+              path: target.pathname,
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (c: Buffer) => chunks.push(c));
+              res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`push ${n}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString()}`))));
+              res.on('error', reject);
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
         });
-        if (res.status !== 201) throw new Error(`push ${n}: HTTP ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-      };
       for (let n = PUTS; n < PUTS + 50; n++) await post(n); // warm-up: JIT, route compilation, store pages
       const serverCpu = (): number => treeCpuMs(server.pid);
-      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, serverCpu, post)) });
+      const serverMain = (): number => mainThreadCpuMs(server.pid);
+      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, serverCpu, post, serverMain)) });
       // New documents (not re-sends of the ones above, which would be duplicates).
-      rows.push({ engine, ...(await drive('HTTP, one at a time', SERIAL, 1, serverCpu, (n) => post(n + PUTS + 50))) });
+      rows.push({ engine, ...(await drive('HTTP, one at a time', SERIAL, 1, serverCpu, (n) => post(n + PUTS + 50), serverMain)) });
+      agent.destroy();
       printRow(rows.at(-2)!);
       printRow(rows.at(-1)!);
 
