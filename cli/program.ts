@@ -5,7 +5,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { buildTopology } from '../lib/topology/build';
-import { buildServices } from '../lib/topology/services';
 import { trace } from '../lib/trace/trace';
 import { validateSnapshot } from '../lib/snapshot/validate';
 import { formatTrace } from '../lib/format/traceText';
@@ -54,8 +53,7 @@ async function runTrace(
   const warnings = readerWarnings(files);
   const snapshots = snapshotsOf(files);
   const topology = buildTopology(snapshots);
-  // Service facts reach the trace beside the topology until buildTopology carries them (Topology.services).
-  const t = trace(topology, opts.from, opts.to, { services: buildServices(snapshots), ...(opts.size === undefined ? {} : { size: opts.size }) });
+  const t = trace(topology, opts.from, opts.to, opts.size === undefined ? {} : { size: opts.size });
   if (opts.json) {
     io.stdout(`${JSON.stringify(t, null, 2)}\n`);
     for (const w of warnings) io.stderr(`warning: ${w}\n`);

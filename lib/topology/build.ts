@@ -24,6 +24,7 @@ import { buildTunnelEdges } from './tunnels';
 import { buildHostRouteEdges } from './hostRoutes';
 import { buildSegmentEdges } from './segments';
 import { checkPodMtus } from './mtu';
+import { buildServices, servicesEmpty } from './services';
 import { canon, flat, isGlobalAddress } from './addr';
 import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
 
@@ -83,6 +84,8 @@ export function buildTopology(snapshots: readonly Snapshot[], options: BuildOpti
     }
   }
   const topology: Topology = { nodes, namespaces, interfaces, pods, edges: cluster.edges.finish(), warnings: warnings.list };
+  const services = buildServices(chosen);
+  if (!servicesEmpty(services)) topology.services = services;
   stage?.('finish');
   return topology;
 }

@@ -9,6 +9,7 @@
  * What the evidence does not say stays `undefined`/`null` (unknown), and what
  * podnet inferred rather than read is marked `inferred`.
  */
+import type { ServicesIndex } from './services';
 import type {
   FdbEntry,
   LinkKind,
@@ -200,4 +201,6 @@ export interface Topology {
   pods: TopoPod[];
   edges: TopoEdge[];
   warnings: TopoWarning[];
+  /** kube-proxy rules and Service facts, when the evidence has any (a trace to a ClusterIP forks through them). */
+  services?: ServicesIndex;
 }

@@ -519,27 +519,13 @@ export function selectSource(idx: TopologyIndex, ns: TopoNetns, dst: string): So
     const pick = onSubnet ?? prim[0];
     if (pick) return { ip: pick.ip, how: `primary address of ${dev.name}, the device the route leaves by` };
   }
-  for (const i of deviceOrder(idx.interfacesOf(ns.id))) {
+  for (const i of idx.interfacesOf(ns.id)) {
     for (const a of primaryAddresses(i, fam)) {
       const s = addressScope(a);
       if (s !== 253 && s <= routeScope) return { ip: a.ip, how: `first global address of the namespace (${i.name}); ${m.dev ?? 'the device'} has none` };
     }
   }
   return null;
-}
-
-/**
- * The kernel's device order (registration order, which ifindexes follow) when some ifindexes are
- * missing: `ip -br a` lists devices in that order but prints no ifindex, and the topology puts
- * such devices after every known one. NICs register at boot, before any CNI creates its bridge,
- * VTEP or tunnel, so an underlay NIC of unknown ifindex goes before the first virtual device.
- */
-function deviceOrder(list: readonly TopoInterface[]): readonly TopoInterface[] {
-  const unplaced = list.filter((i) => i.ifindex === undefined && i.role === 'underlay');
-  if (unplaced.length === 0) return list;
-  const rest = list.filter((i) => !unplaced.includes(i));
-  const at = rest.findIndex((i) => i.role !== 'loopback' && i.role !== 'underlay');
-  return at < 0 ? [...rest, ...unplaced] : [...rest.slice(0, at), ...unplaced, ...rest.slice(at)];
 }
 
 /** Outcome of the reverse-path check. */

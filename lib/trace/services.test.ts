@@ -129,7 +129,10 @@ describe('trace to a Service', () => {
   });
 
   it('is unchanged without Service evidence', () => {
-    const t = trace(TOPOLOGY, CART, '10.96.0.10');
+    // The same cluster with its Service facts taken away (buildTopology attaches them when present).
+    expect(TOPOLOGY.services).toBeDefined();
+    const { services: _facts, ...bare } = TOPOLOGY;
+    const t = trace(bare, CART, '10.96.0.10');
     expect(t.forks).toBeUndefined();
     expect(t.service).toBeUndefined();
     expect(t.verdict).toBe('exits-network');

@@ -259,7 +259,7 @@ class Walk {
     this.hops.push(hop);
     const node = this.idx.node(iface.node);
     if (node?.datapath === 'ebpf') {
-      this.warn(`ebpf:${node.id}`, `node ${node.name} forwards with eBPF programs (Cilium): its routing tables do not tell the whole story, so this route-based trace may not be faithful there`);
+      this.warn(`ebpf:${node.id}`, `node ${node.name} forwards with eBPF programs (${node.ebpf === 'calico' ? "Calico's eBPF dataplane" : 'Cilium'}): its routing tables do not tell the whole story, so this route-based trace may not be faithful there`);
     }
     return hop;
   }
@@ -662,14 +662,16 @@ class Walk {
       this.insufficient(hop, `netns ${this.idx.netnsOf(iface)}`, `the namespace of ${iface.name} is not in the evidence`);
       return;
     }
-    if (ns.kind === 'host' && this.idx.node(iface.node)?.datapath === 'ebpf') {
-      // Cilium's tc programs on lxc*/cilium_vxlan/the NIC redirect packets from their own maps
-      // (endpoints, tunnel, policy) before the routing table is consulted: following the routes
-      // from here would draw a path the packet may not take.
+    const ebpfNode = ns.kind === 'host' ? this.idx.node(iface.node) : undefined;
+    if (ebpfNode?.datapath === 'ebpf') {
+      // Cilium's tc programs on lxc*/cilium_vxlan/the NIC (or Calico's on cali*/bpfin.cali) redirect
+      // packets from their own maps (endpoints, tunnel, policy) before the routing table is
+      // consulted: following the routes from here would draw a path the packet may not take.
+      const who = ebpfNode.ebpf === 'calico' ? "Calico's eBPF dataplane" : "Cilium's eBPF datapath";
       this.insufficient(
         hop,
-        `a model of Cilium's eBPF datapath on ${iface.node}`,
-        `${iface.name} on ${iface.node} hands the packet to Cilium's eBPF programs, which forward it from their own maps rather than the routing table; a route-based trace from here would be a guess`,
+        `a model of ${who} on ${iface.node}`,
+        `${iface.name} on ${iface.node} hands the packet to ${who}, whose programs forward it from their own maps rather than the routing table; a route-based trace from here would be a guess`,
       );
       return;
     }
@@ -896,7 +898,7 @@ export function trace(topology: Topology, from: string, to: string, options: Tra
   const idx = indexTopology(topology);
   const size = options.size ?? DEFAULT_PACKET_SIZE;
   const ttl = options.ttl ?? DEFAULT_TTL;
-  const given = options.services ?? (topology as Topology & { services?: ServicesIndex }).services;
+  const given = options.services ?? topology.services;
   const services = servicesEmpty(given) ? undefined : given;
   const target = serviceDestination(services, to, options);
   const protocol = target.protocol ?? DEFAULT_PROTOCOL;
