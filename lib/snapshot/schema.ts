@@ -86,6 +86,12 @@ export const VxlanInfoSchema = z.object({
   dev: name.optional(),
   port: z.number().int().min(0).max(65535).optional(),
   learning: z.boolean().optional(),
+  /** `proxy`: the VTEP answers ARP from its own neighbour table (old flannel). */
+  proxy: z.boolean().optional(),
+  /** `l2miss`: an FDB miss is reported to user space (flanneld ≤ 0.8 adds the entry). */
+  l2miss: z.boolean().optional(),
+  /** `l3miss`: a neighbour miss is reported to user space, which adds the entry on demand. */
+  l3miss: z.boolean().optional(),
   ttl: z.number().int().optional(),
 });
 export type VxlanInfo = z.infer<typeof VxlanInfoSchema>;

@@ -63,6 +63,10 @@ function readVxlan(data: JsonObject, names: Names, ifname: string, out: ParseOut
   const port = int(data, 'port', 0, 65535);
   if (port !== undefined) vx.port = port;
   if (typeof data.learning === 'boolean') vx.learning = data.learning;
+  // iproute2 writes these keys only when the flag is set.
+  if (data.proxy === true) vx.proxy = true;
+  if (data.l2miss === true) vx.l2miss = true;
+  if (data.l3miss === true) vx.l3miss = true;
   // ttl 0 is "auto"/"inherit", which text prints as a word and the schema leaves out.
   const ttl = int(data, 'ttl', 1, 255);
   if (ttl !== undefined) vx.ttl = ttl;

@@ -272,3 +272,22 @@ describe('parseIpLinkText without link lines', () => {
     expect(brief.items[0]?.link).toMatchObject({ name: 'tunl0', kind: 'ipip' });
   });
 });
+
+describe('old flannel VTEP flags', () => {
+  it('reads proxy, l2miss and l3miss from ip -d link (iproute2 6.1 prints them only when set)', () => {
+    const text = [
+      '2: flannel.1: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000',
+      '    link/ether 4a:ed:c0:67:bb:9d brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 ',
+      '    vxlan id 1 local 10.0.0.1 dev eth0 srcport 0 0 dstport 8472 nolearning proxy l2miss l3miss ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ',
+      '3: vxlan0: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000',
+      '    link/ether 4a:ed:c0:67:bb:9e brd ff:ff:ff:ff:ff:ff promiscuity 0',
+      '    vxlan id 2 local 10.0.0.1 dev eth0 srcport 0 0 dstport 4789 ttl auto ageing 300 udpcsum',
+    ];
+    const r = parseIpLinkText(text, 1);
+    expect(byName(r.items, 'flannel.1').link.vxlan).toMatchObject({ id: 1, learning: false, proxy: true, l2miss: true, l3miss: true });
+    const plain = byName(r.items, 'vxlan0').link.vxlan;
+    expect(plain).toMatchObject({ id: 2, learning: true });
+    expect(plain).not.toHaveProperty('l3miss');
+    expect(plain).not.toHaveProperty('proxy');
+  });
+});

@@ -346,6 +346,10 @@ function readVxlan(block: Block, toks: string[]): void {
     ...(port !== null && port <= 65535 ? { port } : {}),
     // iproute2 prints `nolearning` whenever learning is off, so its absence on a detail line means on.
     learning: !toks.includes('nolearning'),
+    // These words are printed only when set.
+    ...(toks.includes('proxy') ? { proxy: true } : {}),
+    ...(toks.includes('l2miss') ? { l2miss: true } : {}),
+    ...(toks.includes('l3miss') ? { l3miss: true } : {}),
     ...(ttl !== null ? { ttl } : {}),
   };
 }
