@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every podnet test on a fresh Debian machine: installs what the machine
-# lacks (the kernel lab needs root, iproute2, ping and traceroute), installs
+# lacks (the kernel lab needs root, iproute2, ping, traceroute and iptables), installs
 # the npm packages, then runs `npm test` (typecheck + unit + kernel lab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ command -v ping >/dev/null || need_apt+=(iputils-ping)
 command -v traceroute >/dev/null || need_apt+=(traceroute)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v ethtool >/dev/null || need_apt+=(ethtool)
+# kube-proxy-style Service rules in the kernel lab, and the collector's iptables-save.
+command -v iptables-save >/dev/null || need_apt+=(iptables)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "== installing Debian packages: ${need_apt[*]}"
