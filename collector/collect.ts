@@ -17,7 +17,8 @@ import type { ParseOutput } from '../lib/read/types';
 import type { Address, Link, NetnsSnapshot, PodRef, Route, Snapshot } from '../lib/snapshot/schema';
 import { batchedHostPlan, batchedNetnsPlan, beginReadCache, sweepReadCache, writeBatchFile } from './batch';
 import { execCommand, type Exec, type ExecResult } from './exec';
-import { runManyWith, runPlans, shellRunMany, type NetnsPlan, type RunMany } from './runner';
+import { kubeProxyCommand, readKubeProxy } from './kubeProxy';
+import { runManyWith, runPlans, runPlansAlongside, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { parseProcSysLines, sysctlFiles } from './sysctl';
 import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
 
@@ -53,6 +54,11 @@ export interface CollectOptions {
    * 110-pod collection for nothing.
    */
   validate?: boolean;
+  /**
+   * Read kube-proxy's rules with `iptables-save` in the host netns (default
+   * true); a node without the binary simply gives none.
+   */
+  kubeProxy?: boolean;
 }
 
 /** A snapshot and everything that went less than perfectly while collecting it. */
@@ -316,6 +322,8 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
 
   const batch = opts.batch === false ? undefined : await writeBatchFile();
   let collected: Array<{ netns: NetnsSnapshot; warnings: string[] }>;
+  const kpCmd = opts.kubeProxy === false ? undefined : kubeProxyCommand(hostTarget);
+  let kpRun: ExecResult | undefined;
   try {
     const ipv6 = opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {};
     const plans: NetnsPlan[] = [batch ? batchedHostPlan(hostTarget, { files: batch, ...ipv6 }) : fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
@@ -327,7 +335,9 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
       else plans.push(batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...(p.target.kind === 'path' ? { withIds: batch.withIds } : {}), ...ipv6 }));
     }
     const gen = beginReadCache();
-    collected = await runPlans(plans, runMany);
+    const ran = await runPlansAlongside(plans, kpCmd ? [kpCmd] : [], runMany);
+    collected = ran.collected;
+    kpRun = ran.alongside[0];
     sweepReadCache(gen);
   } finally {
     await batch?.remove();
@@ -345,6 +355,8 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
     collector: { name: 'podnet-collector', source: opts.hostNetns === undefined ? 'host netns' : `ip netns ${opts.hostNetns}` },
     namespaces: collected.map((c) => c.netns),
   };
+  const kubeProxy = kpCmd && kpRun ? readKubeProxy(kpCmd, describeTarget(hostTarget), kpRun, warnings) : undefined;
+  if (kubeProxy) doc.kubernetes = { kubeProxy };
   if (opts.validate !== true) return { snapshot: doc, warnings };
   const { validateSnapshot } = await import('../lib/snapshot/validate');
   const valid = validateSnapshot(doc);

@@ -175,7 +175,22 @@ export interface NetnsPlan {
  * results in plan order.
  */
 export async function runPlans(plans: readonly NetnsPlan[], runMany: RunMany): Promise<Array<{ netns: NetnsSnapshot; warnings: string[] }>> {
-  const firstResults = await runMany(plans.flatMap((p) => p.first));
+  return (await runPlansAlongside(plans, [], runMany)).collected;
+}
+
+/**
+ * runPlans, with `alongside` commands that belong to no netns (the node's
+ * iptables-save) run in the first round, so they cost no runner of their own.
+ */
+export async function runPlansAlongside(
+  plans: readonly NetnsPlan[],
+  alongside: readonly Command[],
+  runMany: RunMany,
+): Promise<{ collected: Array<{ netns: NetnsSnapshot; warnings: string[] }>; alongside: ExecResult[] }> {
+  const planCmds = plans.flatMap((p) => p.first);
+  const allFirst = await runMany([...planCmds, ...alongside]);
+  const firstResults = allFirst.slice(0, planCmds.length);
+  const extra = alongside.map((_, i) => allFirst[planCmds.length + i] ?? { stdout: '', stderr: 'not run', code: -1 });
   let at = 0;
   const seconds = plans.map((p) => {
     const mine = firstResults.slice(at, at + p.first.length);
@@ -184,9 +199,10 @@ export async function runPlans(plans: readonly NetnsPlan[], runMany: RunMany): P
   });
   const secondResults = await runMany(seconds.flatMap((s) => s.second));
   at = 0;
-  return seconds.map((s) => {
+  const collected = seconds.map((s) => {
     const mine = secondResults.slice(at, at + s.second.length);
     at += s.second.length;
     return s.finish(mine);
   });
+  return { collected, alongside: extra };
 }

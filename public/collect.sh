@@ -116,6 +116,16 @@ show "ip $J neigh show" hip $J neigh show
 if have bridge; then show "bridge $J fdb show" hbridge $J fdb show; fi
 show "ip $J netns list-id" hip $J netns list-id
 host_sysctl
+# kube-proxy's Service rules, cut to its own chains (the rest of a node's firewall can run to thousands
+# of lines podnet does not read); `-t` per table keeps which table a chain is in. Shown only when
+# kube-proxy wrote something.
+if have iptables-save; then
+  for t in nat filter; do
+    out=$(hsh "iptables-save -t $t 2>/dev/null | grep KUBE")
+    [ -n "$out" ] || continue
+    printf '%siptables-save -t %s | grep KUBE\n%s\n' "$PROMPT" "$t" "$out"
+  done
+fi
 
 # --- pod netns -------------------------------------------------------------------------------
 # `ip netns list` prints `NAME` or `NAME (id: N)`; netns names never contain spaces.

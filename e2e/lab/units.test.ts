@@ -103,6 +103,7 @@ describe('transcript capture', () => {
       'ip neigh',
       'bridge fdb show',
       'sysctl net.ipv4.ip_forward',
+      'iptables-save',
     ]);
   });
 });
