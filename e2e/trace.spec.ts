@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, screenshotThemes } from './helpers/fixtures';
+import { test, expect, hydrated, screenshotThemes } from './helpers/fixtures';
 import { ROOT } from './helpers/server';
 
 const CAPTURES = path.join(ROOT, 'e2e', 'lab', 'captures', 'flannel-vxlan');
@@ -98,6 +98,7 @@ test('traces a pod on node1 to a pod on node2 through VXLAN, and the pinned link
   try {
     const page2 = await other.newPage();
     await page2.goto(href);
+    await hydrated(page2);
     await expect(page2.getByRole('status', { name: 'Verdict' })).toContainText(`Delivered to ${TO} on node2`);
     await expect(page2.getByTestId('trace-revision')).toHaveText(revision);
     await expect.poll(() => hopNames(page2)).toEqual(names);
@@ -115,6 +116,7 @@ test('traces a pod on node1 to a pod on node2 through VXLAN, and the pinned link
   try {
     const page3 = await later.newPage();
     await page3.goto(href);
+    await hydrated(page3);
     await expect(page3.getByTestId('trace-revision')).toHaveText(revision);
     await expect.poll(() => hopNames(page3)).toEqual(names);
     const podHop = page3.getByRole('article', { name: /node2 · host · cni0/ });

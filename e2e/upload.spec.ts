@@ -38,6 +38,9 @@ test('a transcript is previewed, added with its node name, and its node joins th
   await card.getByRole('textbox', { name: 'Node name' }).fill(NODE);
   await card.getByRole('button', { name: `Add to cluster ${podnet.cluster}` }).click();
   const added = card.getByRole('status', { name: `Added: ${TRANSCRIPT}` });
+  // Whichever answer comes, and if it is a refusal, the test says which.
+  await expect(added.or(card.getByRole('alert')).first()).toBeVisible();
+  await expect(card.getByRole('alert'), 'the add was refused').toHaveCount(0);
   await expect(added).toContainText(new RegExp(`added as node ${NODE}: revision \\d+ \\(accepted\\)`));
   await expect(added.getByRole('link', { name: 'Open the graph' })).toHaveAttribute('href', `/?cluster=${podnet.cluster}`);
 

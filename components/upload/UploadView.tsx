@@ -195,7 +195,8 @@ export function UploadView() {
   const isNewCluster = cluster.trim() !== '' && clusters.isSuccess && !clusterNames.includes(cluster.trim());
 
   useEffect(() => {
-    setToken(window.sessionStorage.getItem(TOKEN_KEY) ?? '');
+    // A token typed already wins over the one this tab remembered.
+    setToken((typed) => typed || (window.sessionStorage.getItem(TOKEN_KEY) ?? ''));
   }, []);
   useEffect(() => {
     if (cluster === '' && clusterNames[0] !== undefined) setCluster(clusterNames[0]);

@@ -68,9 +68,34 @@ function podnetFixture(baseURL: string, token: string): PodnetFixture {
   };
 }
 
+/**
+ * Waits until React has hydrated the page (app/providers.tsx marks <html>):
+ * typing or clicking before that reaches the DOM but not React's state, a
+ * race a slow machine loses.
+ */
+export async function hydrated(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
 export const test = base.extend<{ podnet: PodnetFixture }>({
   baseURL: async ({}, use) => {
     await use(e2eEnv('baseURL'));
+  },
+  // page.goto and page.reload return once the page is interactive, not merely loaded.
+  page: async ({ page }, use) => {
+    const goto = page.goto.bind(page);
+    const reload = page.reload.bind(page);
+    page.goto = async (...args: Parameters<Page['goto']>) => {
+      const res = await goto(...args);
+      await hydrated(page);
+      return res;
+    };
+    page.reload = async (...args: Parameters<Page['reload']>) => {
+      const res = await reload(...args);
+      await hydrated(page);
+      return res;
+    };
+    await use(page);
   },
   podnet: async ({}, use) => {
     await use(podnetFixture(e2eEnv('baseURL'), e2eEnv('token')));
