@@ -40,9 +40,14 @@ export function buildHostRouteEdges(cluster: Cluster): void {
       } else if (dstLength(route.dst) === 0) {
         continue;
       }
-      forEachHop(route, (hop) => hostRoute(cluster, node, route, hop, defaultGateways, space));
+      hostRouteHops(cluster, node, route, defaultGateways, space);
     }
   }
+}
+
+/** In a function of its own: a closure in the loop would capture `route` and cost a context per route, skipped or not. */
+function hostRouteHops(cluster: Cluster, node: NodeWork, route: Route, defaultGateways: ReadonlySet<string>, space: PodSpace): void {
+  forEachHop(route, (hop) => hostRoute(cluster, node, route, hop, defaultGateways, space));
 }
 
 /** The pod address space, built when a gateway first needs it. */

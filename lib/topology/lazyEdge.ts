@@ -66,6 +66,16 @@ export class FdbVxlanEdge implements TopoEdge {
 
   // One FDB entry per side is the usual case; further lines are rare and formatted at once.
   // What is the same for all of one VTEP's entries (node, device, neighbours) is one shared FdbSide.
+  //
+  // The optional fields, set after construction: as own properties each
+  // edge would grow a property store and walk map transitions for them, half
+  // a million times. Slots keep the object one fixed size; #order remembers
+  // in which order they were first set (an octal digit each), so toJSON
+  // writes keys in the order a plain edge would have them.
+  //
+  // Declaration order is layout order: what the second FDB entry of a pair
+  // writes (addFdbEnd) sits together, since that visit comes long after the
+  // first and each cache line it touches is a miss.
   #side1: FdbSide;
   #mac1: string;
   #dst1: string;
@@ -73,21 +83,16 @@ export class FdbVxlanEdge implements TopoEdge {
   #mac2 = '';
   #dst2 = '';
   #rest: string[] | undefined = undefined;
-  #dropped = 0;
-  #id: string | undefined = undefined;
   #evidence: string[] | undefined = undefined;
-  // The optional fields, set after construction: as own properties each
-  // edge would grow a property store and walk map transitions for them, half
-  // a million times. Slots keep the object one fixed size; #order remembers
-  // in which order they were first set (an octal digit each), so toJSON
-  // writes keys in the order a plain edge would have them.
-  #vni: number | undefined = undefined;
   #outerSrc: string | undefined = undefined;
   #outerDst: string | undefined = undefined;
-  #dstPort: number | undefined = undefined;
-  #mtuMismatch: boolean | undefined = undefined;
   #order = 0;
   #seen = 0;
+  #dropped = 0;
+  #vni: number | undefined = undefined;
+  #dstPort: number | undefined = undefined;
+  #mtuMismatch: boolean | undefined = undefined;
+  #id: string | undefined = undefined;
 
   constructor(source: string, target: string, side: FdbSide, mac: string, dst: string) {
     this.kind = 'vxlan';
@@ -191,6 +196,24 @@ export class FdbVxlanEdge implements TopoEdge {
       (this.#rest ??= []).push(sideLine(side, mac, dst));
     }
     this.#evidence = undefined;
+  }
+
+  /**
+   * addFdb, then what TunnelWork.track does on a known edge: this entry's
+   * outer address becomes the far end's, `outerDst` when that end is the
+   * target, unless the other side already stated it.
+   */
+  addFdbEnd(side: FdbSide, mac: string, dst: string, farEndIsTarget: boolean): void {
+    this.addFdb(side, mac, dst);
+    if (farEndIsTarget) {
+      if (this.#outerDst === undefined) {
+        this.#mark(3);
+        this.#outerDst = dst;
+      }
+    } else if (this.#outerSrc === undefined) {
+      this.#mark(2);
+      this.#outerSrc = dst;
+    }
   }
 
   /** The plain edge, as JSON.stringify and the API write it. */

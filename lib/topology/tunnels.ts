@@ -8,14 +8,14 @@
  * flannel cluster has a million FDB entries.
  */
 import type { TopoEdge, TopoInterface } from './types';
-import type { Route } from '../snapshot/schema';
-import type { Cluster, NodeWork } from './cluster';
+import type { FdbEntry, Route } from '../snapshot/schema';
+import type { Cluster, NodeWork, NsWork } from './cluster';
 import { canon, describeRoute, forEachHop, isGlobalAddress, isMulticastIp, lowerMac } from './addr';
 import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
 import { FdbVxlanEdge, NeighbourLookup, fdbLine } from './lazyEdge';
-import type { FdbSide, NeighbourSource } from './lazyEdge';
+import type { FdbSide } from './lazyEdge';
 
 /** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
 export const LINUX_VXLAN_PORT = 8472;
@@ -67,8 +67,14 @@ class TunnelWork {
    */
   lazyPairs: PairTable | undefined;
   readonly rank = new Map<TopoInterface, number>();
-  /** Large clusters: vtepByMac with each VTEP's rank beside it, so an FDB entry finds both in one lookup. */
-  readonly rankedByMac = new Map<string, { iface: TopoInterface; rank: number } | null>();
+  /**
+   * Large clusters: per FDB destination address (the strings repeat on every
+   * node), the node it names and that node's VTEPs whose MAC is unique in the
+   * cluster, ranked. An entry then costs one lookup of a string whose hash V8
+   * already holds and a compare of its MAC, instead of hashing a million MAC
+   * strings nobody else reads.
+   */
+  readonly remoteByDst = new Map<string, RemoteVteps | null>();
 
   constructor(readonly cluster: Cluster) {}
 
@@ -113,6 +119,46 @@ class TunnelWork {
     }
     return t;
   }
+}
+
+/** A remote node as large clusters' FDB entries find it: its VTEPs that a MAC names on their own (vtepByMac), with their ranks. */
+interface RemoteVteps {
+  readonly node: NodeWork;
+  readonly macs: readonly string[];
+  readonly ids: readonly string[];
+  readonly ranks: readonly number[];
+}
+
+function remoteVteps(node: NodeWork, work: TunnelWork): RemoteVteps {
+  const macs: string[] = [];
+  const ids: string[] = [];
+  const ranks: number[] = [];
+  for (const t of work.tunnelsOf.get(node) ?? []) {
+    // The all-zero MAC is flannel's "any VTEP" entry, never a device's own: remoteDevice ignores it.
+    if (t.role !== 'vtep' || t.mac === undefined || t.mac === '00:00:00:00:00:00' || work.vtepByMac.get(t.mac) !== t) continue;
+    macs.push(t.mac);
+    ids.push(t.id);
+    ranks.push(work.rank.get(t) ?? -1);
+  }
+  return { node, macs, ids, ranks };
+}
+
+/**
+ * `lowerMac(mac) === own`, for an `own` already lower-case, without building
+ * the lower-case copy: one pass over a million FDB MACs instead of a scan, a
+ * copy and a string compare.
+ */
+function sameMac(mac: string, own: string): boolean {
+  const len = own.length;
+  if (mac.length !== len) return false;
+  for (let i = 0; i < len; i++) {
+    let c = mac.charCodeAt(i);
+    if (c >= 65 && c <= 70) c += 32;
+    // Not a hex digit: lowerMac's toLowerCase may treat it otherwise.
+    else if (c > 70 && (c < 97 || c > 102)) return lowerMac(mac) === own;
+    if (c !== own.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Rows up to this long are arrays; a larger ranking falls back to one Map. */
@@ -171,7 +217,6 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
     // Annotation edges merge through EdgeSet's string index; without any, FDB pairs need only this one.
     const ranked = [...work.ifaceById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     ranked.forEach((iface, i) => work.rank.set(iface, i));
-    for (const [mac, iface] of work.vtepByMac) work.rankedByMac.set(mac, iface === null ? null : { iface, rank: work.rank.get(iface) ?? -1 });
     work.lazyPairs = new PairTable(ranked.length);
   }
   for (const node of captured) vxlanFromFdb(node, work);
@@ -219,36 +264,80 @@ function remoteDevice(remote: NodeWork, role: 'vtep' | 'ip-tunnel', like: TopoIn
 function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
+  if (work.lazyPairs !== undefined) {
+    vxlanFromFdbLazy(node, host, work, work.lazyPairs);
+    return;
+  }
   const { cluster } = work;
-  const lazy = work.lazyPairs;
   // flannel writes a neighbour (remote VTEP address → VtepMAC) beside each FDB entry: the same tunnel, seen at L3.
-  const neighOf = new Map<string, NeighbourSource>();
-  if (lazy === undefined) {
-    let lastDev = '';
-    let lastMap: Map<string, string> | undefined;
-    for (const n of host.topo.neighbours) {
-      if (n.lladdr === undefined) continue;
-      // Entries come grouped by device: look the device up once per run.
-      if (n.dev !== lastDev) {
-        lastDev = n.dev;
-        lastMap = undefined;
-        if (host.get(n.dev)?.role === 'vtep') {
-          const known = neighOf.get(n.dev);
-          lastMap = known instanceof Map ? known : new Map<string, string>();
-          neighOf.set(n.dev, lastMap);
-        }
+  const neighOf = new Map<string, Map<string, string>>();
+  let lastDev = '';
+  let lastMap: Map<string, string> | undefined;
+  for (const n of host.topo.neighbours) {
+    if (n.lladdr === undefined) continue;
+    // Entries come grouped by device: look the device up once per run.
+    if (n.dev !== lastDev) {
+      lastDev = n.dev;
+      lastMap = undefined;
+      if (host.get(n.dev)?.role === 'vtep') {
+        lastMap = neighOf.get(n.dev) ?? new Map<string, string>();
+        neighOf.set(n.dev, lastMap);
       }
-      lastMap?.set(lowerMac(n.lladdr), n.dst);
+    }
+    lastMap?.set(lowerMac(n.lladdr), n.dst);
+  }
+  lastDev = '';
+  let vtep: TopoInterface | undefined;
+  let neighs: Map<string, string> | undefined;
+  let vtepFixed = false;
+  for (const f of host.topo.fdb) {
+    if (f.dst === undefined) continue;
+    if (f.dev !== lastDev) {
+      lastDev = f.dev;
+      const dev = host.get(f.dev);
+      vtep = dev !== undefined && dev.role === 'vtep' ? dev : undefined;
+      neighs = neighOf.get(f.dev);
+      vtepFixed = vtep !== undefined && work.fixed.has(vtep);
+    }
+    if (vtep === undefined) continue;
+    const dst = canon(f.dst);
+    if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
+    const remote = cluster.nodeForAddress(dst);
+    if (remote === undefined || remote === node) continue;
+    const mac = lowerMac(f.mac);
+    const device = remoteDevice(remote, 'vtep', vtep, work, mac !== '00:00:00:00:00:00' ? mac : undefined);
+    const end = device?.id ?? remote.name;
+    const edge = cluster.edges.pair('vxlan', vtep.id, end, false, fdbLine(node.name, mac, vtep.name, dst, neighs?.get(mac)));
+    work.track(edge, end, dst);
+    if (f.vni !== undefined) edge.vni ??= f.vni;
+    // A VTEP with a fixed device or local address stays fixed: its thousand entries need not ask again.
+    if (!vtepFixed) {
+      work.addDst(vtep, dst);
+      vtepFixed = work.fixed.has(vtep);
     }
   }
+}
+
+/**
+ * vxlanFromFdb for large clusters: what it does for each of a million FDB
+ * entries, with lazily formatted edges (lazyEdge.ts) kept in the PairTable.
+ * The work per entry is memory-bound (each entry, MAC string and edge is a
+ * cache miss), so an entry reads its MAC once, finds the remote node through
+ * remoteByDst and touches a known edge once.
+ */
+function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: PairTable): void {
+  const { cluster } = work;
+  const fdb = host.topo.fdb;
+  const neighOf = new Map<string, NeighbourLookup>();
   let lastDev = '';
   let vtep: TopoInterface | undefined;
   let vtepRank = -1;
-  let neighs: NeighbourSource | undefined;
+  let neighs: NeighbourLookup | undefined;
   /** The lazy edges' shared facts of the current VTEP's run of entries. */
   let side: FdbSide | undefined;
   let vtepFixed = false;
-  for (const f of host.topo.fdb) {
+  for (let i = 0; i < fdb.length; i++) {
+    const f = fdb[i] as FdbEntry;
     if (f.dst === undefined) continue;
     if (f.dev !== lastDev) {
       lastDev = f.dev;
@@ -258,7 +347,7 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
       neighs = neighOf.get(f.dev);
       side = undefined;
       vtepFixed = vtep !== undefined && work.fixed.has(vtep);
-      if (lazy !== undefined && vtep !== undefined && neighs === undefined) {
+      if (vtep !== undefined && neighs === undefined) {
         // Indexed only if a line is read: most never are.
         neighs = new NeighbourLookup(host.topo.neighbours, f.dev);
         neighOf.set(f.dev, neighs);
@@ -267,46 +356,61 @@ function vxlanFromFdb(node: NodeWork, work: TunnelWork): void {
     if (vtep === undefined) continue;
     const dst = canon(f.dst);
     if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
-    const remote = cluster.nodeForAddress(dst);
-    if (remote === undefined || remote === node) continue;
-    const mac = lowerMac(f.mac);
-    const macKnown = mac !== '00:00:00:00:00:00';
-    let device: TopoInterface | undefined;
+    let r = work.remoteByDst.get(dst);
+    if (r === undefined) {
+      // nodeForAddress answers an address the same way all build long (an unknown one becomes the same uncaptured node).
+      const found = cluster.nodeForAddress(dst);
+      r = found === undefined ? null : remoteVteps(found, work);
+      work.remoteByDst.set(dst, r);
+    }
+    if (r === null || r.node === node) continue;
+    const remote = r.node;
+    // remoteDevice's first answer: the VTEP owning the MAC, on that node. Its
+    // own (lower-case) MAC string then stands for the entry's, which need not
+    // be lower-cased or compared apart.
+    let mac: string | undefined;
+    let end: string | undefined;
     let endRank = -1;
-    if (lazy !== undefined && macKnown) {
-      // remoteDevice's first answer (the VTEP owning the MAC, on that node), with its rank in the same lookup.
-      const ranked = work.rankedByMac.get(mac);
-      if (ranked && ranked.iface.node === remote.name) {
-        device = ranked.iface;
-        endRank = ranked.rank;
-      }
+    const macs = r.macs;
+    for (let k = 0; k < macs.length; k++) {
+      const own = macs[k] as string;
+      if (!sameMac(f.mac, own)) continue;
+      mac = own;
+      end = r.ids[k];
+      endRank = r.ranks[k] ?? -1;
+      break;
     }
-    if (device === undefined) {
-      device = remoteDevice(remote, 'vtep', vtep, work, macKnown ? mac : undefined);
-      endRank = lazy !== undefined && device !== undefined ? (work.rank.get(device) ?? -1) : -1;
+    if (mac === undefined || end === undefined) {
+      mac = lowerMac(f.mac);
+      const device = remoteDevice(remote, 'vtep', vtep, work, mac !== '00:00:00:00:00:00' ? mac : undefined);
+      endRank = device !== undefined ? (work.rank.get(device) ?? -1) : -1;
+      end = device?.id ?? remote.name;
     }
-    const end = device?.id ?? remote.name;
     let edge: TopoEdge;
-    if (lazy !== undefined && vtepRank >= 0 && endRank >= 0) {
+    if (vtepRank >= 0 && endRank >= 0) {
       // Both ends are interfaces, so EdgeSet.pair would order them by id: the ranks' order.
+      // The lower rank is the source, so this entry's remote end is the target exactly when this VTEP ranks first.
       const first = vtepRank < endRank;
       const known = first ? lazy.get(vtepRank, endRank) : lazy.get(endRank, vtepRank);
+      side ??= { node: node.name, dev: vtep.name, neigh: neighs };
       if (known === undefined) {
-        side ??= { node: node.name, dev: vtep.name, neigh: neighs };
         const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, side, mac, dst);
         cluster.edges.list.push(created);
         if (first) lazy.set(vtepRank, endRank, created);
         else lazy.set(endRank, vtepRank, created);
+        // What TunnelWork.track does for a new edge.
+        work.tunnelEdges.push(created);
+        if (first) created.outerDst = dst;
+        else created.outerSrc = dst;
         edge = created;
       } else {
-        side ??= { node: node.name, dev: vtep.name, neigh: neighs };
-        known.addFdb(side, mac, dst);
+        known.addFdbEnd(side, mac, dst, first);
         edge = known;
       }
     } else {
       edge = cluster.edges.pair('vxlan', vtep.id, end, false, fdbLine(node.name, mac, vtep.name, dst, neighs?.get(mac)));
+      work.track(edge, end, dst);
     }
-    work.track(edge, end, dst);
     if (f.vni !== undefined) edge.vni ??= f.vni;
     // A VTEP with a fixed device or local address stays fixed: its thousand entries need not ask again.
     if (!vtepFixed) {
@@ -354,29 +458,34 @@ function vxlanFromAnnotations(captured: readonly NodeWork[], work: TunnelWork): 
 function ipipFromRoutes(node: NodeWork, work: TunnelWork): void {
   const host = node.host;
   if (host === undefined) return;
-  const { cluster } = work;
   const routes = host.topo.routes;
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i] as Route;
     // The usual single next hop is filtered in place, without forEachHop's closure: a thousand routes per host.
     if ((route.nexthops === undefined || route.nexthops.length === 0) && (route.gateway === undefined || route.dev === undefined || host.get(route.dev)?.role !== 'ip-tunnel')) continue;
-    forEachHop(route, (hop) => {
-      if (hop.gateway === undefined || hop.dev === undefined) return;
-      const tunnel = host.get(hop.dev);
-      if (tunnel === undefined || tunnel.role !== 'ip-tunnel') return;
-      const gw = canon(hop.gateway);
-      const remote = cluster.nodeForAddress(gw);
-      if (remote === undefined || remote === node) return;
-      let end = remoteEnd(remote, 'ip-tunnel', tunnel, work);
-      if (end === remote.name) {
-        const nic = remote.hostAddrOwner.get(gw);
-        if (nic !== undefined) end = nic.id;
-      }
-      const edge = cluster.edges.pair('ipip', tunnel.id, end, false, `${node.name}: ${describeRoute(route, hop)}`);
-      work.track(edge, end, gw);
-      work.addDst(tunnel, gw);
-    });
+    // In a function of its own: a closure here would capture `route` and cost a context per route, skipped or not.
+    ipipFromRoute(node, host, route, work);
   }
+}
+
+function ipipFromRoute(node: NodeWork, host: NsWork, route: Route, work: TunnelWork): void {
+  const { cluster } = work;
+  forEachHop(route, (hop) => {
+    if (hop.gateway === undefined || hop.dev === undefined) return;
+    const tunnel = host.get(hop.dev);
+    if (tunnel === undefined || tunnel.role !== 'ip-tunnel') return;
+    const gw = canon(hop.gateway);
+    const remote = cluster.nodeForAddress(gw);
+    if (remote === undefined || remote === node) return;
+    let end = remoteEnd(remote, 'ip-tunnel', tunnel, work);
+    if (end === remote.name) {
+      const nic = remote.hostAddrOwner.get(gw);
+      if (nic !== undefined) end = nic.id;
+    }
+    const edge = cluster.edges.pair('ipip', tunnel.id, end, false, `${node.name}: ${describeRoute(route, hop)}`);
+    work.track(edge, end, gw);
+    work.addDst(tunnel, gw);
+  });
 }
 
 /** Each tunnel device → the NIC(s) its outer packets leave by. */
@@ -440,7 +549,10 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
 /** Sets VNI, outer addresses, port and MTU agreement on every vxlan/ipip edge. */
 function finishTunnelEdges(work: TunnelWork): void {
   const { cluster } = work;
-  for (const edge of work.tunnelEdges) {
+  // Indexed: half a million edges of two classes, where for-of's iterator results were not optimised away.
+  const edges = work.tunnelEdges;
+  for (let i = 0; i < edges.length; i++) {
+    const edge = edges[i] as TopoEdge;
     const src = work.ifaceById.get(edge.source);
     const dst = work.ifaceById.get(edge.target);
     edge.outerDst ??= outerAddress(edge.target, dst, undefined, work);
