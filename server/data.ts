@@ -160,6 +160,29 @@ function apiMeta(m: SnapshotMeta): ApiSnapshotMeta {
 // --- clusters and nodes ---------------------------------------------------
 
 /** Every cluster with its revision and node count. */
+/** What `GET /api/v1/healthz` says: the server answers and its store does. */
+export interface Health {
+  status: 'ok';
+  store: 'sqlite' | 'postgres';
+}
+
+/**
+ * Liveness of the server and its store, for probes and load balancers: no
+ * token, and nothing about the clusters in it. A store that cannot answer is
+ * a 503 whose message names no host, user or path (DATABASE_URL holds a
+ * password).
+ */
+export async function health(): Promise<Health> {
+  try {
+    const store = await getStore();
+    await store.ping();
+    return { status: 'ok', store: store.kind };
+  } catch (err) {
+    console.warn('podnet: health check: the store did not answer:', err instanceof Error ? err.message : String(err));
+    throw new HttpError(503, { error: 'the store is not answering' });
+  }
+}
+
 export async function listClusters(): Promise<ClusterList> {
   const store = await getStore();
   const clusters = await store.listClusters();

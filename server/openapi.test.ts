@@ -104,6 +104,7 @@ describe('answers of a running server match the documented schemas', () => {
   };
 
   it('validates reads of the demo cluster', async () => {
+    await call('get', '/api/v1/healthz', '/api/v1/healthz');
     await call('get', '/api/v1/clusters', '/api/v1/clusters');
     await call('get', '/api/v1/clusters/{cluster}', '/api/v1/clusters/demo');
     await call('get', '/api/v1/clusters/{cluster}/revision', '/api/v1/clusters/demo/revision');

@@ -71,6 +71,12 @@ describe('a server with PODNET_VIEWER_TOKEN', () => {
     expect(preview.status).toBe(401);
   });
 
+  it('answers the health check without any token, and it says nothing about the clusters', async () => {
+    const res = await fetch(`${server.url}/api/v1/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', store: 'sqlite' });
+  });
+
   it('still takes writes with an ingest token and no viewer token', async () => {
     const res = await fetch(`${server.url}/api/v1/clusters/demo/snapshots`, {
       method: 'POST',
@@ -96,5 +102,31 @@ describe('a server with PODNET_VIEWER_TOKEN', () => {
     expect(cookie).toMatch(/HttpOnly/i);
     const page = await fetch(`${server.url}/`, { headers: { cookie: cookie.split(';')[0]! }, redirect: 'manual' });
     expect(page.status).not.toBe(401);
+  });
+});
+
+describe('a server whose PostgreSQL does not answer', () => {
+  // A closed port on loopback: the password must not come back in any answer.
+  const url = 'postgres://podnet:hunter2-secret@127.0.0.1:9/podnet';
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startNextServer(inject('podnetAppDir'), { DATABASE_URL: url });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('fails its health check with 503, naming no host, user or password', async () => {
+    const res = await fetch(`${server.url}/api/v1/healthz`);
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: 'the store is not answering' });
+    for (const secret of ['hunter2', 'podnet:', '127.0.0.1:9']) expect(text).not.toContain(secret);
+    // Reads fail too, as server faults whose details stay in the server's log.
+    const reads = await fetch(`${server.url}/api/v1/clusters`);
+    expect(reads.status).toBeGreaterThanOrEqual(500);
+    expect(await reads.text()).not.toContain('hunter2');
   });
 });

@@ -229,6 +229,11 @@ class SqlStore implements Store {
     };
   }
 
+  /** One round trip to the database (health checks): throws when it cannot answer. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   async listClusters(): Promise<ClusterSummary[]> {
     const rows = await this.clusterQuery().orderBy('c.name').execute();
     return rows.map((row) => ({

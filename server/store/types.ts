@@ -227,6 +227,8 @@ export interface Store {
   createCluster(name: string): Promise<ClusterSummary>;
   /** Creates the cluster unless it exists; returns it either way. */
   ensureCluster(name: string): Promise<ClusterSummary>;
+  /** One round trip to the database (health checks): throws when it cannot answer. */
+  ping(): Promise<void>;
   /** All clusters by name. */
   listClusters(): Promise<ClusterSummary[]>;
   /** The cluster's current revision; StoreError `cluster_not_found` for an unknown cluster. */
