@@ -22,7 +22,7 @@ export class Warnings {
 }
 
 /** Lists up to this long are scanned; longer ones get a Map. */
-const SCAN_LIMIT = 8;
+export const SCAN_LIMIT = 8;
 
 /**
  * One namespace while it is being built. Lookups scan while the namespace is
@@ -54,6 +54,13 @@ export class NsWork {
     this.indexes = undefined;
     if (this.names !== undefined) this.names.set(iface.name, iface);
     else if (this.list.length > SCAN_LIMIT) this.names = new Map(this.list.map((i) => [i.name, i]));
+  }
+
+  /** Sets the whole list at once, as `add` of each in turn would (names are unique: the caller checked). */
+  setList(list: TopoInterface[]): void {
+    this.list = list;
+    this.indexes = undefined;
+    this.names = list.length > SCAN_LIMIT ? new Map(list.map((i) => [i.name, i])) : undefined;
   }
 
   /** The interface of that name. */

@@ -8,7 +8,7 @@
 import type { FdbEntry, Link, Neighbour, NetnsSnapshot, Route, Section } from '../snapshot/schema';
 import { SectionSchema } from '../snapshot/schema';
 import type { InterfaceAddress, TopoInterface, TopoNetns } from './types';
-import { NsWork } from './cluster';
+import { NsWork, SCAN_LIMIT } from './cluster';
 import type { Cluster, NodeWork } from './cluster';
 import { canon, dstLength, flat, lowerMac } from './addr';
 import { ipFamily } from '../net/ip';
@@ -115,13 +115,18 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   const ns = new NsWork(topo, snap, node);
   const links = snap.links ?? [];
   let hasMaster = false;
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as Link;
-    if (ns.get(link.name) !== undefined) {
-      cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
-      continue;
+  if (links.length > 0 && links.length <= SCAN_LIMIT && !hasDuplicateName(links)) {
+    // A pod netns's two or three links, made into one exactly sized list rather than grown copy by copy.
+    ns.setList(links.map((link) => fromLink(link, id, nodeName)));
+  } else {
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link;
+      if (ns.get(link.name) !== undefined) {
+        cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
+        continue;
+      }
+      ns.add(fromLink(link, id, nodeName));
     }
-    ns.add(fromLink(link, id, nodeName));
   }
 
   const addresses = snap.addresses ?? [];
@@ -193,27 +198,40 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   }
   const fdb = snap.fdb ?? [];
   let fdbMasters = false;
+  // A bridge's entries alternate port and master (`dev veth… master cni0`, two per port): each has its own last name.
+  let lastMaster = '';
   for (let i = 0; i < fdb.length; i++) {
     const f = fdb[i] as FdbEntry;
-    if (f.dev !== last) {
+    if (f.dev !== last && f.dev !== lastMaster) {
       stub(ns, f.dev);
       last = f.dev;
     }
     if (f.master !== undefined) {
       fdbMasters = true;
-      if (f.master !== last) {
+      if (f.master !== lastMaster && f.master !== last) {
         stub(ns, f.master);
-        last = f.master;
+        lastMaster = f.master;
       }
     }
   }
   // `bridge fdb`: `<mac> dev veth12acb4c1 master cni0` shows the port even when no link listing said so.
   if (fdbMasters) {
+    // Nothing is added to the namespace here, so a repeated name finds what it found before.
+    let portName: string | undefined;
+    let port: TopoInterface | undefined;
+    let masterName: string | undefined;
+    let master: TopoInterface | undefined;
     for (let i = 0; i < fdb.length; i++) {
       const f = fdb[i] as FdbEntry;
       if (f.master === undefined) continue;
-      const port = ns.get(f.dev);
-      const master = ns.get(f.master);
+      if (f.dev !== portName) {
+        portName = f.dev;
+        port = ns.get(f.dev);
+      }
+      if (f.master !== masterName) {
+        masterName = f.master;
+        master = ns.get(f.master);
+      }
       if (port !== undefined && master !== undefined && port.master === undefined && port !== master) port.master = master.id;
     }
   }
@@ -252,6 +270,15 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   for (let i = 0; i < ns.list.length; i++) ids[i] = (ns.list[i] as TopoInterface).id;
   topo.interfaces = ids;
   return ns;
+}
+
+/** True when two links share a name (checked pairwise: only for a few links). */
+function hasDuplicateName(links: readonly Link[]): boolean {
+  for (let i = 1; i < links.length; i++) {
+    const name = (links[i] as Link).name;
+    for (let k = 0; k < i; k++) if ((links[k] as Link).name === name) return true;
+  }
+  return false;
 }
 
 /** True when the known ifindexes already rise in list order (the usual `ip link` listing): nothing to move. */

@@ -30,13 +30,16 @@ export function buildPods(cluster: Cluster): TopoPod[] {
         continue;
       }
       // Flat, not a template's rope: the id is hashed as a Map key at once, which would flatten a rope anyway.
-      const id = flat(ref.namespace, '/', ref.name);
+      const key = flat(ref.namespace, '/', ref.name);
+      const facts = cluster.k8s.pods.get(key);
+      // Kubernetes' own id string when it lists the pod: the same text, kept once, and the
+      // lookups of the loop below find it by identity instead of comparing a hundred thousand ids.
+      const id = facts !== undefined ? facts.id : key;
       const existing = pods.get(id);
       if (existing !== undefined) {
         cluster.warnings.add(`pod ${id} is captured twice (${existing.netns ?? '?'} and ${ns.topo.id}); the first is kept`, node.name, id);
         continue;
       }
-      const facts = cluster.k8s.pods.get(id);
       const uid = ref.uid ?? facts?.uid;
       // The usual pod (a uid, a phase from Kubernetes) in one literal, keys in the order the steps below would add them.
       const pod: TopoPod =
