@@ -6,6 +6,7 @@
  */
 import type { K8sPod, Snapshot } from '../snapshot/schema';
 import type { Warnings } from './cluster';
+import type { TopoPod } from './types';
 import { canon, flat, isLinkLocalIp } from './addr';
 import { ipFamily } from '../net/ip';
 
@@ -38,6 +39,8 @@ export interface K8sPodFacts {
   phase: string | undefined;
   /** `ip` and `ips`, canonical and deduplicated. */
   allIps: string[];
+  /** The topology's pod for these facts, once buildPods made it: found without a lookup among a hundred thousand ids. */
+  pod: TopoPod | undefined;
 }
 
 /** Everything the Kubernetes API said, merged over all snapshots. */
@@ -80,6 +83,7 @@ export function mergeK8sFacts(snapshots: readonly Snapshot[], warnings: Warnings
           hostNetwork: p.hostNetwork,
           phase: p.phase,
           allIps: podIps(p, []),
+          pod: undefined,
         });
       } else {
         // The same pod in several snapshots: later facts fill in and override.

@@ -16,7 +16,10 @@ import { flat, isGlobalAddress } from './addr';
  * only Kubernetes lists, in snapshot order — deterministic without a sort.
  */
 export function buildPods(cluster: Cluster): TopoPod[] {
-  const pods = new Map<string, TopoPod>();
+  /** Every pod, in the order it is first met. */
+  const out: TopoPod[] = [];
+  /** Captured pods Kubernetes does not list, by id; the ones it lists hang off their facts (K8sPodFacts.pod). */
+  const unlisted = new Map<string, TopoPod>();
   /** A non-host netns without a pod reference: only then can an IP name its pod. */
   let unnamed = false;
 
@@ -32,10 +35,9 @@ export function buildPods(cluster: Cluster): TopoPod[] {
       // Flat, not a template's rope: the id is hashed as a Map key at once, which would flatten a rope anyway.
       const key = flat(ref.namespace, '/', ref.name);
       const facts = cluster.k8s.pods.get(key);
-      // Kubernetes' own id string when it lists the pod: the same text, kept once, and the
-      // lookups of the loop below find it by identity instead of comparing a hundred thousand ids.
+      // Kubernetes' own id string when it lists the pod: the same text, kept once.
       const id = facts !== undefined ? facts.id : key;
-      const existing = pods.get(id);
+      const existing = facts !== undefined ? facts.pod : unlisted.get(id);
       if (existing !== undefined) {
         cluster.warnings.add(`pod ${id} is captured twice (${existing.netns ?? '?'} and ${ns.topo.id}); the first is kept`, node.name, id);
         continue;
@@ -48,16 +50,19 @@ export function buildPods(cluster: Cluster): TopoPod[] {
           : ref.uid !== undefined
             ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid: ref.uid }
             : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
-      pods.set(id, pod);
+      if (facts !== undefined) facts.pod = pod;
+      else unlisted.set(id, pod);
+      out.push(pod);
     }
   }
 
   const byIp = new Map<string, K8sPodFacts>();
   for (const facts of cluster.k8s.pods.values()) {
-    let pod = pods.get(facts.id);
+    let pod = facts.pod;
     if (pod === undefined) {
       pod = { id: facts.id, namespace: facts.namespace, name: facts.name, ips: [...facts.allIps] };
-      pods.set(facts.id, pod);
+      facts.pod = pod;
+      out.push(pod);
     } else {
       for (const ip of facts.allIps) pushUnique(pod.ips, ip);
       if (pod.node !== undefined && facts.node !== undefined && pod.node !== facts.node) {
@@ -84,7 +89,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
         for (const ip of netnsIps(ns)) {
           const facts = byIp.get(ip);
           if (facts === undefined || (facts.node !== undefined && facts.node !== node.name)) continue;
-          const pod = pods.get(facts.id);
+          const pod = facts.pod;
           if (pod === undefined || pod.netns !== undefined) continue;
           pod.netns = ns.topo.id;
           pod.node = node.name;
@@ -98,7 +103,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
     }
   }
 
-  return [...pods.values()];
+  return out;
 }
 
 /** Global addresses held in a pod netns: what Kubernetes calls the pod's IPs. */
