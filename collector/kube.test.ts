@@ -59,8 +59,8 @@ function fakeApi(pods: V1Pod[], opts: { failPods?: boolean } = {}): KubeApi & { 
   const asked: string[] = [];
   const api = {
     asked,
-    listPodForAllNamespaces: async (param?: { fieldSelector?: string }): Promise<V1PodList> => {
-      asked.push(`pods ${param?.fieldSelector ?? ''}`);
+    listPodForAllNamespaces: async (param?: { fieldSelector?: string; resourceVersion?: string }): Promise<V1PodList> => {
+      asked.push(`pods ${param?.fieldSelector ?? ''} rv=${param?.resourceVersion ?? '(none)'}`);
       if (opts.failPods) throw Object.assign(new Error('Forbidden'), { code: 403 });
       const node = /^spec\.nodeName=(.*)$/.exec(param?.fieldSelector ?? '')?.[1];
       return { items: pods.filter((p) => node === undefined || p.spec?.nodeName === node) };
@@ -84,7 +84,7 @@ describe('pod identity from the Kubernetes API', () => {
   it('asks only for the pods whose spec.nodeName is this node, and for this node', async () => {
     const api = fakeApi(pods);
     const facts = await fetchKubeFacts(api, 'node1');
-    expect(api.asked).toEqual(['pods spec.nodeName=node1', 'node node1']);
+    expect(api.asked).toEqual(['pods spec.nodeName=node1 rv=0', 'node node1']);
     expect(facts.pods.map((p) => p.name)).toEqual(['web-a', 'cart-0', 'kube-proxy-x']);
   });
 
@@ -204,7 +204,7 @@ describe('in-cluster reads', () => {
       });
       const facts = await fetchKubeFacts(api, 'node1');
       expect(facts).toEqual(await fetchKubeFacts(fakeApi(pods), 'node1'));
-      expect(asked).toEqual(['/api/v1/pods?fieldSelector=spec.nodeName%3Dnode1 Bearer t', '/api/v1/nodes/node1 Bearer t']);
+      expect(asked).toEqual(['/api/v1/pods?fieldSelector=spec.nodeName%3Dnode1&resourceVersion=0 Bearer t', '/api/v1/nodes/node1 Bearer t']);
       const list = await api.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node1' });
       expect(await api.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node1' })).toBe(list);
       items = pods.slice(1);
