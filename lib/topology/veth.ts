@@ -23,6 +23,28 @@ interface VethEnd {
   reason: string | undefined;
 }
 
+/**
+ * `pod eth0@if7 names host ifindex 7`: the line of nearly every veth pair,
+ * and the same few hundred lines on every node (pods' eth0 and host
+ * ifindexes repeat), so each is formatted once per build and shared
+ * (Cluster.vethLines: name → lines by ifindex).
+ */
+function podToHostLine(cluster: Cluster, name: string, ifindex: number): string {
+  // Ifindexes are small and dense on a host; an odd one is formatted without the cache.
+  if (!Number.isInteger(ifindex) || ifindex < 0 || ifindex > 65535) return flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex);
+  let byIndex = cluster.vethLines.get(name);
+  if (byIndex === undefined) {
+    byIndex = [];
+    cluster.vethLines.set(name, byIndex);
+  }
+  let line = byIndex[ifindex];
+  if (line === undefined) {
+    line = flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex);
+    byIndex[ifindex] = line;
+  }
+  return line;
+}
+
 /** Pairs the veths of one node, setting `peer` on both ends and adding one `veth` edge per pair. */
 export function pairVeths(node: NodeWork, cluster: Cluster): void {
   const ends = new Map<TopoInterface, VethEnd>();
@@ -100,8 +122,11 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
         found.id,
       );
     }
-    const who = end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`;
-    pair(end, other, 'paired', flat(who, ' ', end.iface.name, '@if', n, ' names ', label, ' ifindex ', n));
+    const evidence =
+      end.ns.topo.kind === 'pod' && target.isHost
+        ? podToHostLine(cluster, end.iface.name, n)
+        : flat(end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`, ' ', end.iface.name, '@if', n, ' names ', label, ' ifindex ', n);
+    pair(end, other, 'paired', evidence);
   }
 
   // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
