@@ -75,6 +75,13 @@ class TunnelWork {
    * strings nobody else reads.
    */
   readonly remoteByDst = new Map<string, RemoteVteps | null>();
+  /**
+   * Large clusters: an FDB `dst` as the snapshot spells it → its canonical
+   * form and whether it is multicast. The spelt strings are the same on every
+   * node (and short ones come from JSON.parse interned), so a million entries
+   * canonicalise a thousand distinct addresses once each.
+   */
+  readonly fdbDst = new Map<string, { readonly dst: string; readonly multicast: boolean }>();
 
   constructor(readonly cluster: Cluster) {}
 
@@ -354,8 +361,14 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
       }
     }
     if (vtep === undefined) continue;
-    const dst = canon(f.dst);
-    if (isMulticastIp(dst) || node.hostAddrOwner.has(dst)) continue;
+    let spelt = work.fdbDst.get(f.dst);
+    if (spelt === undefined) {
+      const canonical = canon(f.dst);
+      spelt = { dst: canonical, multicast: isMulticastIp(canonical) };
+      work.fdbDst.set(f.dst, spelt);
+    }
+    const dst = spelt.dst;
+    if (spelt.multicast || node.hostAddrOwner.has(dst)) continue;
     let r = work.remoteByDst.get(dst);
     if (r === undefined) {
       // nodeForAddress answers an address the same way all build long (an unknown one becomes the same uncaptured node).
