@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { SERVER_V8_FLAGS } from '../scripts/server-node-options.mjs';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
@@ -53,11 +54,13 @@ const READER = values.reader === 'evidence' ? 'evidence' : 'json';
 // 1,000 nodes of parsed snapshots plus their JSON text need more than Node's
 // default old space on a small machine; re-run once with a larger heap
 // rather than let the figures include an out-of-memory crash.
+// The child also runs with the V8 settings the dashboard server runs with (scripts/start.mjs), which
+// builds topologies of this size: the figures are the product's.
 const WANT_HEAP_MB = 12 * 1024;
-if (!process.env.PODNET_BENCH_CHILD && getHeapStatistics().heap_size_limit < (WANT_HEAP_MB - 512) * 1024 * 1024 && NODES >= 300) {
+if (!process.env.PODNET_BENCH_CHILD && (getHeapStatistics().heap_size_limit < (WANT_HEAP_MB - 512) * 1024 * 1024 || !SERVER_V8_FLAGS.every((f) => process.execArgv.includes(f))) && NODES >= 300) {
   const r = spawnSync(
     process.execPath,
-    [...process.execArgv, `--max-old-space-size=${WANT_HEAP_MB}`, ...process.argv.slice(1)],
+    [...process.execArgv, `--max-old-space-size=${WANT_HEAP_MB}`, ...SERVER_V8_FLAGS, ...process.argv.slice(1)],
     { stdio: 'inherit', env: { ...process.env, PODNET_BENCH_CHILD: '1' } },
   );
   process.exit(r.status ?? 1);

@@ -7,6 +7,7 @@
  * No cluster and no Docker engine are needed.
  */
 import { describe, it, expect } from 'vitest';
+import { SERVER_V8_FLAGS, serverNodeOptions } from '../scripts/server-node-options.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -878,5 +879,15 @@ describe('deploy/README.md install steps', () => {
     expect(existsSync(path.join(ROOT, 'bin', 'podnet.mjs'))).toBe(true);
     expect(readme).toMatch(/kubectl -n podnet patch secret podnet .*ingest-token/);
     expect(readme).toContain('--from-literal=viewer-token=');
+  });
+});
+
+describe('the dashboard’s V8 settings', () => {
+  it('start through scripts/start.mjs, which adds the server flags to NODE_OPTIONS and keeps an operator’s own semi-space choice', () => {
+    for (const { file, w } of dashboards()) expect(onlyContainer(w).command, file).toEqual(['node', 'scripts/start.mjs']);
+    expect(readFileSync(path.join(ROOT, 'scripts', 'start.mjs'), 'utf8')).toMatch(/NODE_OPTIONS: serverNodeOptions\(process\.env\.NODE_OPTIONS\)/);
+    expect(serverNodeOptions('')).toBe(SERVER_V8_FLAGS.join(' '));
+    expect(serverNodeOptions('--max-old-space-size=4096')).toBe(`--max-old-space-size=4096 ${SERVER_V8_FLAGS.join(' ')}`);
+    expect(serverNodeOptions('--max-semi-space-size=8')).toBe('--max-semi-space-size=8');
   });
 });

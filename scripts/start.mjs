@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverNodeOptions } from './server-node-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
@@ -63,7 +64,7 @@ if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) fail('no production build
 const child = spawn(next, ['start', '--hostname', hostname, '--port', port], {
   cwd: root,
   stdio: 'inherit',
-  env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env },
+  env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { serverNodeOptions } from '../../scripts/server-node-options.mjs';
 
 /** Repository root: this file lives in e2e/helpers. */
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -172,7 +173,8 @@ export async function startServer(dir: string, port: number, env: Record<string,
   const log = openSync(logFile, 'a');
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: dir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
+    // As scripts/start.mjs runs the product.
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS), ...env },
     stdio: ['ignore', log, log],
     detached: true,
   });

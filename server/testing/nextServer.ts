@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSy
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { serverNodeOptions } from '../../scripts/server-node-options.mjs';
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -123,6 +124,8 @@ export async function startNextServer(appDir: string, env: Record<string, string
       ...base,
       NEXT_TELEMETRY_DISABLED: '1',
       NODE_ENV: 'production',
+      // As scripts/start.mjs runs the product.
+      NODE_OPTIONS: serverNodeOptions(base.NODE_OPTIONS),
       PODNET_DEMO_DIR: path.join(REPO_ROOT, 'e2e', 'lab', 'captures', 'flannel-vxlan'),
       ...env,
     },
