@@ -193,7 +193,9 @@ async function main(): Promise<void> {
   const rows: Array<Figures & { engine: string }> = [];
   for (const engine of ENGINES) {
     const setup = await engineSetup(engine);
-    const server = await startNextServer(appDir, { ...setup.env, PODNET_SEED_DEMO: '0', PODNET_RETENTION_INTERVAL_MINUTES: '0' });
+    // PODNET_INGEST_WORKERS from this shell reaches the server (the test launcher drops other PODNET_* settings).
+    const workers = process.env.PODNET_INGEST_WORKERS !== undefined ? { PODNET_INGEST_WORKERS: process.env.PODNET_INGEST_WORKERS } : {};
+    const server = await startNextServer(appDir, { ...setup.env, ...workers, PODNET_SEED_DEMO: '0', PODNET_RETENTION_INTERVAL_MINUTES: '0' });
     try {
       // The token goes into the server's store through a short-lived store of the same engine.
       const serverStore = await openStore(engine === 'sqlite' ? { databaseUrl: null, dataDir: setup.env.PODNET_DATA_DIR! } : { databaseUrl: setup.env.DATABASE_URL! });
