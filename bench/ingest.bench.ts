@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   for (const engine of ENGINES) {
     const setup = await engineSetup(engine);
     // PODNET_INGEST_WORKERS from this shell reaches the server (the test launcher drops other PODNET_* settings).
-    const workers = process.env.PODNET_INGEST_WORKERS !== undefined ? { PODNET_INGEST_WORKERS: process.env.PODNET_INGEST_WORKERS } : {};
+    const workers: Record<string, string> = process.env.PODNET_INGEST_WORKERS !== undefined ? { PODNET_INGEST_WORKERS: process.env.PODNET_INGEST_WORKERS } : {};
     const server = await startNextServer(appDir, { ...setup.env, ...workers, PODNET_SEED_DEMO: '0', PODNET_RETENTION_INTERVAL_MINUTES: '0' });
     try {
       // The token goes into the server's store through a short-lived store of the same engine.
