@@ -25,7 +25,7 @@ import { buildHostRouteEdges } from './hostRoutes';
 import { buildSegmentEdges } from './segments';
 import { checkPodMtus } from './mtu';
 import { buildServices, servicesEmpty } from './services';
-import { canon, flat, isGlobalAddress } from './addr';
+import { canon, flat5, isGlobalAddress } from './addr';
 import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
 
 /** Tuning of buildTopology that never changes what the topology says. */
@@ -190,6 +190,6 @@ function bridgePorts(ns: NsWork, cluster: Cluster): void {
     const master = ns.get(iface.master.slice(prefix));
     if (master === undefined || master.role !== 'bridge') continue;
     const how = ns.wire(iface.name)?.master === master.name ? 'master' : 'bridge fdb: master';
-    cluster.edges.unique('bridge-port', iface.id, master.id, false, flat(iface.name, ' ', how, ' ', master.name));
+    cluster.edges.unique('bridge-port', iface.id, master.id, false, flat5(iface.name, ' ', how, ' ', master.name));
   }
 }

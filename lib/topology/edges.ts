@@ -10,7 +10,7 @@
  * the rest of the build.
  */
 import type { TopoEdge, TopoEdgeKind } from './types';
-import { flat } from './addr';
+import { flat5 } from './addr';
 
 /** Evidence lines kept per edge; the rest is counted so a 1,000-route edge stays readable. */
 export const MAX_EVIDENCE = 10;
@@ -35,7 +35,7 @@ export class EdgeSet {
    * without an index, which would only cost time.
    */
   unique(kind: TopoEdgeKind, source: string, target: string, inferred: boolean, evidence: string): TopoEdge {
-    const edge: TopoEdge = { id: flat(kind, ':', source, '->', target), kind, source, target, inferred, evidence: [evidence] };
+    const edge: TopoEdge = { id: flat5(kind, ':', source, '->', target), kind, source, target, inferred, evidence: [evidence] };
     this.list.push(edge);
     return edge;
   }
@@ -99,7 +99,7 @@ export class EdgeSet {
       this.addEvidence(existing, evidence);
       return existing;
     }
-    const edge: TopoEdge = { id: flat(kind, ':', source, arrow, target), kind, source, target, inferred, evidence: [evidence] };
+    const edge: TopoEdge = { id: flat5(kind, ':', source, arrow, target), kind, source, target, inferred, evidence: [evidence] };
     bySource.set(target, edge);
     this.list.push(edge);
     return edge;

@@ -10,7 +10,7 @@ import { SectionSchema } from '../snapshot/schema';
 import type { InterfaceAddress, TopoInterface, TopoNetns } from './types';
 import { NsWork, SCAN_LIMIT } from './cluster';
 import type { Cluster, NodeWork } from './cluster';
-import { canon, dstLength, flat, lowerMac } from './addr';
+import { canon, dstLength, flat, flat3, lowerMac } from './addr';
 import { ipFamily } from '../net/ip';
 
 const SECTIONS: readonly Section[] = SectionSchema.options;
@@ -63,20 +63,33 @@ function knownSections(snap: NetnsSnapshot): Section[] {
   return known;
 }
 
+/**
+ * The address list of an interface without addresses (a host's hundred veths, stubs), shared:
+ * addAddress replaces it rather than pushing. Frozen, so a consumer that pushed into a built
+ * topology's list would fail loudly instead of giving every such interface the address.
+ */
+const NO_ADDRESSES = Object.freeze([]) as readonly InterfaceAddress[] as InterfaceAddress[];
+
+/** `lo`'s `127.0.0.1/8 scope host`, the same in each of a hundred thousand pod namespaces: one shared, frozen object and list. */
+const LOOPBACK_V4: InterfaceAddress = Object.freeze({ ip: '127.0.0.1', prefixlen: 8, family: 4, scope: 'host' }) as InterfaceAddress;
+const LOOPBACK_V4_ONLY = Object.freeze([LOOPBACK_V4]) as readonly InterfaceAddress[] as InterfaceAddress[];
+
 /** The interface of that name in `ns`, created as an inferred stub when the evidence only names it. */
 function stub(ns: NsWork, name: string): TopoInterface {
   const existing = ns.get(name);
   if (existing !== undefined) return existing;
   const id = ns.topo.id;
-  const iface: TopoInterface = { id: flat(id, '/', name), node: ns.topo.node, netns: id, name, role: 'other', addresses: [], inferred: true };
+  const iface: TopoInterface = { id: flat3(id, '/', name), node: ns.topo.node, netns: id, name, role: 'other', addresses: NO_ADDRESSES, inferred: true };
   ns.add(iface);
   return iface;
 }
 
-/** Adds an address; a first address gets a one-slot array rather than push's seventeen. */
+/** Adds an address; a first address gets a one-slot array rather than push's seventeen, and the shared lists are replaced, never grown. */
 function addAddress(iface: TopoInterface, addr: InterfaceAddress): void {
-  if (iface.addresses.length === 0) iface.addresses = [addr];
-  else iface.addresses.push(addr);
+  const list = iface.addresses;
+  if (list.length === 0) iface.addresses = addr === LOOPBACK_V4 ? LOOPBACK_V4_ONLY : [addr];
+  else if (list === LOOPBACK_V4_ONLY) iface.addresses = [LOOPBACK_V4, addr];
+  else list.push(addr);
 }
 
 /** True when an interface of `ns` holds `ip` (read or already inferred). */
@@ -89,35 +102,67 @@ function ownsAddress(ns: NsWork, ip: string): boolean {
   return false;
 }
 
+const NO_IDS = Object.freeze([]) as readonly string[] as string[];
+
+/**
+ * The public netns, its optional `pod` and `ipForward` in the literal: set
+ * afterwards, each of a hundred thousand pod namespaces would grow a property
+ * store and walk map transitions for them. Same keys, same order as setting them after.
+ */
+function newNetns(id: string, node: string, snap: NetnsSnapshot): TopoNetns {
+  // Shared by reference: a node's thousand routes are not copied per build.
+  const name = snap.name;
+  const kind = snap.kind;
+  const routes = snap.routes ?? [];
+  const rules = snap.rules ?? [];
+  const neighbours = snap.neighbours ?? [];
+  const fdb = snap.fdb ?? [];
+  const sysctls = snap.sysctls ?? {};
+  const known = knownSections(snap);
+  const filtered = snap.filtered ?? [];
+  const pod = snap.pod;
+  const ipForward = ipForwardOf(snap.sysctls);
+  // `interfaces` is set once the namespace's list is final.
+  const interfaces = NO_IDS;
+  if (pod !== undefined) {
+    return ipForward !== undefined
+      ? { id, node, name, kind, interfaces, routes, rules, neighbours, fdb, sysctls, known, filtered, pod, ipForward }
+      : { id, node, name, kind, interfaces, routes, rules, neighbours, fdb, sysctls, known, filtered, pod };
+  }
+  return ipForward !== undefined
+    ? { id, node, name, kind, interfaces, routes, rules, neighbours, fdb, sysctls, known, filtered, ipForward }
+    : { id, node, name, kind, interfaces, routes, rules, neighbours, fdb, sysctls, known, filtered };
+}
+
 /** Builds one namespace: its interfaces (listed and stubbed), addresses (read and inferred), copied tables. */
 export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster): NsWork {
   const nodeName = node.name;
-  const id = flat(nodeName, '/', snap.name);
-  const topo: TopoNetns = {
-    id,
-    node: nodeName,
-    name: snap.name,
-    kind: snap.kind,
-    interfaces: [],
-    // Shared by reference: a node's thousand routes are not copied per build.
-    routes: snap.routes ?? [],
-    rules: snap.rules ?? [],
-    neighbours: snap.neighbours ?? [],
-    fdb: snap.fdb ?? [],
-    sysctls: snap.sysctls ?? {},
-    known: knownSections(snap),
-    filtered: snap.filtered ?? [],
-  };
-  if (snap.pod !== undefined) topo.pod = snap.pod;
-  const ipForward = ipForwardOf(snap.sysctls);
-  if (ipForward !== undefined) topo.ipForward = ipForward;
+  const id = flat3(nodeName, '/', snap.name);
+  const topo = newNetns(id, nodeName, snap);
 
   const ns = new NsWork(topo, snap, node);
   const links = snap.links ?? [];
   let hasMaster = false;
+  // A port's master id, formatted once per master name (a host's hundred veths name cni0).
+  let masterName: string | undefined;
+  let masterId = '';
+  const masterIdOf = (link: Link): string | undefined => {
+    const m = link.master;
+    if (m === undefined) return undefined;
+    if (m !== masterName) {
+      masterName = m;
+      masterId = flat3(id, '/', m);
+    }
+    return masterId;
+  };
   if (links.length > 0 && links.length <= SCAN_LIMIT && !hasDuplicateName(links)) {
     // A pod netns's two or three links, made into one exactly sized list rather than grown copy by copy.
-    ns.setList(links.map((link) => fromLink(link, id, nodeName)));
+    const list = new Array<TopoInterface>(links.length);
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link;
+      list[i] = fromLink(link, id, nodeName, masterIdOf(link));
+    }
+    ns.setList(list);
   } else {
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link;
@@ -125,16 +170,20 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
         cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
         continue;
       }
-      ns.add(fromLink(link, id, nodeName));
+      ns.add(fromLink(link, id, nodeName, masterIdOf(link)));
     }
   }
 
   const addresses = snap.addresses ?? [];
   for (let i = 0; i < addresses.length; i++) {
     const a = addresses[i] as NonNullable<NetnsSnapshot['addresses']>[number];
-    const ip = canon(a.local);
-    const addr: InterfaceAddress = a.scope !== undefined ? { ip, prefixlen: a.prefixlen, family: a.family, scope: a.scope } : { ip, prefixlen: a.prefixlen, family: a.family };
-    if (a.peer !== undefined) addr.peer = canon(a.peer);
+    let addr: InterfaceAddress;
+    if (a.local === '127.0.0.1' && a.prefixlen === 8 && a.scope === 'host' && a.peer === undefined && a.family === 4) addr = LOOPBACK_V4;
+    else {
+      const ip = canon(a.local);
+      addr = a.scope !== undefined ? { ip, prefixlen: a.prefixlen, family: a.family, scope: a.scope } : { ip, prefixlen: a.prefixlen, family: a.family };
+      if (a.peer !== undefined) addr.peer = canon(a.peer);
+    }
     addAddress(stub(ns, a.ifname), addr);
   }
 
@@ -313,30 +362,30 @@ function sortByIfindex(list: TopoInterface[]): void {
   for (let i = 0; i < keyed.length; i++) list[i] = (keyed[i] as { iface: TopoInterface }).iface;
 }
 
-function fromLink(link: Link, netnsId: string, node: string): TopoInterface {
-  const id = flat(netnsId, '/', link.name);
+/**
+ * The interface of a listed link. `masterId` is its master's id when it names
+ * one: buildNetns sets `master` after the stubs (a port may name an unlisted
+ * bridge), but a port collectors describe fully gets the key in its literal,
+ * where setting it later would grow a property store on a hundred thousand
+ * host veths. Keys keep the order they would have had.
+ */
+function fromLink(link: Link, netnsId: string, node: string, masterId: string | undefined): TopoInterface {
+  const id = flat3(netnsId, '/', link.name);
   const { ifindex, kind, mtu, mac, flags, operState } = link;
   let iface: TopoInterface;
   if (ifindex !== undefined && kind !== undefined && mtu !== undefined && mac !== undefined && flags !== undefined && operState !== undefined) {
     // What collectors always give, in one literal: the object gets its fields
     // in place instead of a property store grown field by field (same keys, same order).
-    iface = {
-      id,
-      node,
-      netns: netnsId,
-      name: link.name,
-      role: 'other',
-      addresses: [],
-      ifindex,
-      kind,
-      mtu,
-      mac: lowerMac(mac),
-      adminUp: flags.includes('UP'),
-      lowerUp: flags.includes('LOWER_UP'),
-      operState,
-    };
+    const name = link.name;
+    const lowered = lowerMac(mac);
+    const adminUp = flags.includes('UP');
+    const lowerUp = flags.includes('LOWER_UP');
+    if (masterId !== undefined && link.vxlan === undefined && link.tunnel === undefined && link.proxyArp === undefined) {
+      return { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState, master: masterId };
+    }
+    iface = { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState };
   } else {
-    iface = { id, node, netns: netnsId, name: link.name, role: 'other', addresses: [] };
+    iface = { id, node, netns: netnsId, name: link.name, role: 'other', addresses: NO_ADDRESSES };
     if (ifindex !== undefined) iface.ifindex = ifindex;
     if (kind !== undefined) iface.kind = kind;
     if (mtu !== undefined) iface.mtu = mtu;

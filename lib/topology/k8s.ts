@@ -7,7 +7,7 @@
 import type { K8sPod, Snapshot } from '../snapshot/schema';
 import type { Warnings } from './cluster';
 import type { TopoPod } from './types';
-import { canon, flat, isLinkLocalIp } from './addr';
+import { canon, flat3, isLinkLocalIp } from './addr';
 import { ipFamily } from '../net/ip';
 
 /** What the Kubernetes API says about one node. */
@@ -70,7 +70,7 @@ export function mergeK8sFacts(snapshots: readonly Snapshot[], warnings: Warnings
     }
     for (const p of snap.kubernetes?.pods ?? []) {
       const namespace = p.namespace ?? '?';
-      const id = flat(namespace, '/', p.name);
+      const id = flat3(namespace, '/', p.name);
       const existing = pods.get(id);
       if (existing === undefined) {
         if (p.namespace === undefined) noNamespace.push(p.name);

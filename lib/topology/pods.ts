@@ -8,7 +8,7 @@ import type { InterfaceAddress, TopoInterface, TopoPod } from './types';
 import type { Cluster, NsWork } from './cluster';
 import type { K8sPodFacts } from './k8s';
 import { pushUnique } from './k8s';
-import { flat, isGlobalAddress } from './addr';
+import { flat3, isGlobalAddress } from './addr';
 
 /**
  * Builds every pod, links pods and namespaces both ways, and creates
@@ -33,7 +33,7 @@ export function buildPods(cluster: Cluster): TopoPod[] {
         continue;
       }
       // Flat, not a template's rope: the id is hashed as a Map key at once, which would flatten a rope anyway.
-      const key = flat(ref.namespace, '/', ref.name);
+      const key = flat3(ref.namespace, '/', ref.name);
       const facts = cluster.k8s.pods.get(key);
       // Kubernetes' own id string when it lists the pod: the same text, kept once.
       const id = facts !== undefined ? facts.id : key;
