@@ -133,8 +133,8 @@ export interface NodeWork {
 export class Cluster {
   readonly nodes = new Map<string, NodeWork>();
   readonly edges = new EdgeSet();
-  /** veth.ts: evidence lines of pod → host veth pairs, by the pod end's name and then the host ifindex, shared by every node. */
-  readonly vethLines = new Map<string, string[]>();
+  /** veth.ts: evidence lists of pod → host veth pairs, by the pod end's name and then the host ifindex, shared by every node. */
+  readonly vethLines = new Map<string, (readonly string[])[]>();
   /** Underlay address → node name; `null` when two nodes claim it. */
   private readonly addressOwner = new Map<string, string | null>();
 

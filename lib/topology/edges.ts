@@ -35,7 +35,17 @@ export class EdgeSet {
    * without an index, which would only cost time.
    */
   unique(kind: TopoEdgeKind, source: string, target: string, inferred: boolean, evidence: string): TopoEdge {
-    const edge: TopoEdge = { id: flat5(kind, ':', source, '->', target), kind, source, target, inferred, evidence: [evidence] };
+    return this.uniqueShared(kind, source, target, inferred, [evidence]);
+  }
+
+  /**
+   * unique, with an evidence list that other edges may share (the same
+   * `pod eth0@if7 names host ifindex 7` on every node): addEvidence copies
+   * before it adds and finish only grows lists it copied, so a shared list is
+   * never written; the caller freezes it, so no reader writes it either.
+   */
+  uniqueShared(kind: TopoEdgeKind, source: string, target: string, inferred: boolean, evidence: readonly string[]): TopoEdge {
+    const edge: TopoEdge = { id: flat5(kind, ':', source, '->', target), kind, source, target, inferred, evidence: evidence as string[] };
     this.list.push(edge);
     return edge;
   }

@@ -59,7 +59,6 @@ function sideLine(side: FdbSide, mac: string, dst: string): string {
 
 /** A `vxlan` edge whose id and evidence lines are formatted when first read. */
 export class FdbVxlanEdge implements TopoEdge {
-  readonly kind: TopoEdgeKind;
   source: string;
   target: string;
   inferred: boolean;
@@ -69,9 +68,15 @@ export class FdbVxlanEdge implements TopoEdge {
   //
   // The optional fields, set after construction: as own properties each
   // edge would grow a property store and walk map transitions for them, half
-  // a million times. Slots keep the object one fixed size; #order remembers
-  // in which order they were first set (an octal digit each), so toJSON
+  // a million times. Slots keep the object one fixed size; the order in which
+  // they were first set (an octal digit each) is kept in #bits, so toJSON
   // writes keys in the order a plain edge would have them.
+  //
+  // Half a million of these live through the build and are copied by each
+  // young-generation GC they survive: every slot is 8 bytes × 500,000, so
+  // what is rare (lines beyond two, dropped lines) shares one slot and the
+  // bookkeeping (order, seen, mtuMismatch) one small integer; `kind` is the
+  // class's own (a prototype getter), not a slot.
   //
   // Declaration order is layout order: what the second FDB entry of a pair
   // writes (addFdbEnd) sits together, since that visit comes long after the
@@ -82,20 +87,17 @@ export class FdbVxlanEdge implements TopoEdge {
   #side2: FdbSide | undefined = undefined;
   #mac2 = '';
   #dst2 = '';
-  #rest: string[] | undefined = undefined;
+  #more: Overflow | undefined = undefined;
   #evidence: string[] | undefined = undefined;
   #outerSrc: string | undefined = undefined;
   #outerDst: string | undefined = undefined;
-  #order = 0;
-  #seen = 0;
-  #dropped = 0;
+  /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true). */
+  #bits = 0;
   #vni: number | undefined = undefined;
   #dstPort: number | undefined = undefined;
-  #mtuMismatch: boolean | undefined = undefined;
   #id: string | undefined = undefined;
 
   constructor(source: string, target: string, side: FdbSide, mac: string, dst: string) {
-    this.kind = 'vxlan';
     this.source = source;
     this.target = target;
     this.inferred = false;
@@ -104,10 +106,15 @@ export class FdbVxlanEdge implements TopoEdge {
     this.#dst1 = dst;
   }
 
+  get kind(): TopoEdgeKind {
+    return 'vxlan';
+  }
+
   #mark(code: number): void {
-    if ((this.#seen & (1 << code)) !== 0) return;
-    this.#seen |= 1 << code;
-    this.#order = this.#order * 8 + code;
+    const bits = this.#bits;
+    const seen = 1 << (15 + code);
+    if ((bits & seen) !== 0) return;
+    this.#bits = (bits & ~ORDER_MASK) | seen | (((bits & ORDER_MASK) * 8 + code) & ORDER_MASK);
   }
 
   get vni(): number | undefined {
@@ -147,12 +154,13 @@ export class FdbVxlanEdge implements TopoEdge {
   }
 
   get mtuMismatch(): boolean | undefined {
-    return this.#mtuMismatch;
+    const m = (this.#bits >>> 21) & 3;
+    return m === 3 ? true : m === 2 ? false : undefined;
   }
 
   set mtuMismatch(value: boolean | undefined) {
     this.#mark(5);
-    this.#mtuMismatch = value;
+    this.#bits = (this.#bits & ~(3 << 21)) | ((value === undefined ? 1 : value ? 3 : 2) << 21);
   }
 
   get id(): string {
@@ -168,8 +176,11 @@ export class FdbVxlanEdge implements TopoEdge {
     if (this.#evidence === undefined) {
       const lines = [sideLine(this.#side1, this.#mac1, this.#dst1)];
       if (this.#side2 !== undefined) lines.push(sideLine(this.#side2, this.#mac2, this.#dst2));
-      if (this.#rest !== undefined) lines.push(...this.#rest);
-      if (this.#dropped > 0) lines.push(`… and ${this.#dropped} more`);
+      const more = this.#more;
+      if (more !== undefined) {
+        lines.push(...more.lines);
+        if (more.dropped > 0) lines.push(`… and ${more.dropped} more`);
+      }
       this.#evidence = lines;
     }
     return this.#evidence;
@@ -185,15 +196,15 @@ export class FdbVxlanEdge implements TopoEdge {
    * cap and the `… and N more` line match EdgeSet.addEvidence.
    */
   addFdb(side: FdbSide, mac: string, dst: string): void {
-    const lines = 1 + (this.#side2 !== undefined ? 1 : 0) + (this.#rest?.length ?? 0);
+    const lines = 1 + (this.#side2 !== undefined ? 1 : 0) + (this.#more?.lines.length ?? 0);
     if (lines >= MAX_EVIDENCE) {
-      this.#dropped++;
+      (this.#more as Overflow).dropped++;
     } else if (this.#side2 === undefined) {
       this.#side2 = side;
       this.#mac2 = mac;
       this.#dst2 = dst;
     } else {
-      (this.#rest ??= []).push(sideLine(side, mac, dst));
+      (this.#more ??= { lines: [], dropped: 0 }).lines.push(sideLine(side, mac, dst));
     }
     this.#evidence = undefined;
   }
@@ -227,9 +238,9 @@ export class FdbVxlanEdge implements TopoEdge {
       evidence: this.evidence,
     };
     const codes: number[] = [];
-    for (let order = this.#order; order > 0; order = Math.floor(order / 8)) codes.unshift(order % 8);
+    for (let order = this.#bits & ORDER_MASK; order > 0; order = Math.floor(order / 8)) codes.unshift(order % 8);
     for (const code of codes) {
-      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.#outerSrc] : code === 3 ? ['outerDst', this.#outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.#mtuMismatch];
+      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.#outerSrc] : code === 3 ? ['outerDst', this.#outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.mtuMismatch];
       if (value !== undefined) out[key] = value;
     }
     const self = this as unknown as Record<string, unknown>;
@@ -237,6 +248,15 @@ export class FdbVxlanEdge implements TopoEdge {
     return out as unknown as TopoEdge;
   }
 }
+
+/** Lines past an edge's two FDB sides, and how many more were dropped (rare: a pair seen by more than two entries). */
+interface Overflow {
+  lines: string[];
+  dropped: number;
+}
+
+/** FdbVxlanEdge's first-set order of its five optional fields: five octal digits. */
+const ORDER_MASK = (1 << 15) - 1;
 
 /** The evidence line of one FDB entry, with flannel's matching neighbour entry when there is one. */
 export function fdbLine(node: string, mac: string, dev: string, dst: string, neigh: string | undefined): string {

@@ -26,23 +26,23 @@ interface VethEnd {
 /**
  * `pod eth0@if7 names host ifindex 7`: the line of nearly every veth pair,
  * and the same few hundred lines on every node (pods' eth0 and host
- * ifindexes repeat), so each is formatted once per build and shared
- * (Cluster.vethLines: name → lines by ifindex).
+ * ifindexes repeat), so each is formatted once per build and shared, as a
+ * frozen one-line evidence list (Cluster.vethLines: name → lists by ifindex).
  */
-function podToHostLine(cluster: Cluster, name: string, ifindex: number): string {
+function podToHostLines(cluster: Cluster, name: string, ifindex: number): readonly string[] {
   // Ifindexes are small and dense on a host; an odd one is formatted without the cache.
-  if (!Number.isInteger(ifindex) || ifindex < 0 || ifindex > 65535) return flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex);
+  if (!Number.isInteger(ifindex) || ifindex < 0 || ifindex > 65535) return [flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex)];
   let byIndex = cluster.vethLines.get(name);
   if (byIndex === undefined) {
     byIndex = [];
     cluster.vethLines.set(name, byIndex);
   }
-  let line = byIndex[ifindex];
-  if (line === undefined) {
-    line = flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex);
-    byIndex[ifindex] = line;
+  let lines = byIndex[ifindex];
+  if (lines === undefined) {
+    lines = Object.freeze([flat('pod ', name, '@if', ifindex, ' names host ifindex ', ifindex)]);
+    byIndex[ifindex] = lines;
   }
-  return line;
+  return lines;
 }
 
 /** Pairs the veths of one node, setting `peer` on both ends and adding one `veth` edge per pair. */
@@ -63,12 +63,12 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   }
   if (ends.size === 0) return;
   const paired = new Set<TopoInterface>();
-  const pair = (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string): void => {
+  const pair = (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string, shared?: readonly string[]): void => {
     podSide.iface.peer = { id: hostSide.iface.id, state, evidence };
     hostSide.iface.peer = { id: podSide.iface.id, state, evidence };
     paired.add(podSide.iface);
     paired.add(hostSide.iface);
-    const edge = cluster.edges.unique('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', evidence);
+    const edge = cluster.edges.uniqueShared('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', shared ?? [evidence]);
     const a = podSide.iface.mtu;
     const b = hostSide.iface.mtu;
     if (a !== undefined && b !== undefined && a !== b) {
@@ -122,11 +122,12 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
         found.id,
       );
     }
-    const evidence =
-      end.ns.topo.kind === 'pod' && target.isHost
-        ? podToHostLine(cluster, end.iface.name, n)
-        : flat(end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`, ' ', end.iface.name, '@if', n, ' names ', label, ' ifindex ', n);
-    pair(end, other, 'paired', evidence);
+    if (end.ns.topo.kind === 'pod' && target.isHost) {
+      const lines = podToHostLines(cluster, end.iface.name, n);
+      pair(end, other, 'paired', lines[0] as string, lines);
+    } else {
+      pair(end, other, 'paired', flat(end.ns.topo.kind === 'pod' ? 'pod' : `netns ${end.ns.topo.name}`, ' ', end.iface.name, '@if', n, ' names ', label, ' ifindex ', n));
+    }
   }
 
   // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
