@@ -62,12 +62,12 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
     }
   }
   if (ends.size === 0) return;
-  const paired = new Set<TopoInterface>();
+  // An end is paired once it has a peer: pairing sets it, and only step (5) sets one otherwise, last
+  // (no Set of a node's two hundred ends, a thousand times).
+  const paired = (iface: TopoInterface): boolean => iface.peer !== undefined;
   const pair = (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string, shared?: readonly string[]): void => {
     podSide.iface.peer = { id: hostSide.iface.id, state, evidence };
     hostSide.iface.peer = { id: podSide.iface.id, state, evidence };
-    paired.add(podSide.iface);
-    paired.add(hostSide.iface);
     const edge = cluster.edges.uniqueShared('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', shared ?? [evidence]);
     const a = podSide.iface.mtu;
     const b = hostSide.iface.mtu;
@@ -109,7 +109,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
       cluster.warnings.add(`${end.iface.id}@if${n} names ${found.id}, which is not a veth; left unpaired`, node.name, end.iface.id);
       continue;
     }
-    if (paired.has(found)) {
+    if (paired(found)) {
       end.reason = `${label} ifindex ${n} (${found.name}) is already paired with ${found.peer?.id ?? '?'}`;
       cluster.warnings.add(`${end.iface.id} and ${found.peer?.id ?? '?'} both name ${found.id} as their peer`, node.name, found.id);
       continue;
@@ -132,7 +132,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
 
   // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
   for (const end of [...hostEnds, ...podEnds]) {
-    if (paired.has(end.iface)) continue;
+    if (paired(end.iface)) continue;
     const n = end.wire?.ifindex;
     const hasNetns = end.wire?.netnsId !== undefined || end.wire?.netnsName !== undefined;
     if (n === undefined || !hasNetns) continue;
@@ -147,7 +147,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
       end.reason = `${describeNetnsRef(end.wire)} is ${target.topo.name}, which has no veth with ifindex ${n}`;
       continue;
     }
-    if (paired.has(found)) {
+    if (paired(found)) {
       end.reason = `${target.topo.name} ifindex ${n} is already paired with ${found.peer?.id ?? '?'}`;
       continue;
     }
@@ -164,8 +164,8 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
     else pair(other, end, 'paired', evidence);
   }
 
-  let podLeft = podEnds.filter((e) => !paired.has(e.iface));
-  let hostLeft = hostEnds.filter((e) => !paired.has(e.iface));
+  let podLeft = podEnds.filter((e) => !paired(e.iface));
+  let hostLeft = hostEnds.filter((e) => !paired(e.iface));
 
   // (3) The reverse half alone: `lxc8f2a1c3d9e4b@if10` from `ip -br link` (no ifindex of its
   // own) names ifindex 10, and a captured pod's `10: eth0` is that one. Pod ifindexes repeat
@@ -173,8 +173,8 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   // only when the host listing was not filtered (an unlisted veth could name the same ifindex).
   if (podLeft.length > 0 && hostLeft.length > 0 && node.host !== undefined && !node.host.topo.filtered.includes('links')) {
     if (pairByReverseIndex(podLeft, hostLeft, node, pair)) {
-      podLeft = podLeft.filter((e) => !paired.has(e.iface));
-      hostLeft = hostLeft.filter((e) => !paired.has(e.iface));
+      podLeft = podLeft.filter((e) => !paired(e.iface));
+      hostLeft = hostLeft.filter((e) => !paired(e.iface));
     }
   }
 
@@ -187,7 +187,7 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   // (5) The rest stays unknown, saying what is missing.
   const unknown: string[] = [];
   for (const end of ends.values()) {
-    if (paired.has(end.iface)) continue;
+    if (paired(end.iface)) continue;
     let evidence = end.reason;
     if (evidence === undefined) {
       const n = end.iface.ifindex;
