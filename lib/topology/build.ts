@@ -11,7 +11,7 @@
  * routed next hops (hostRoutes.ts), shared subnets (segments.ts), MTU (mtu.ts).
  */
 import type { Snapshot } from '../snapshot/schema';
-import type { TopoInterface, TopoNetns, TopoNode, Topology } from './types';
+import type { InterfaceAddress, TopoInterface, TopoNetns, TopoNode, Topology } from './types';
 import { Cluster, Warnings } from './cluster';
 import type { NsWork } from './cluster';
 import { latestPerNode } from './nodes';
@@ -126,9 +126,15 @@ function captureNode(cluster: Cluster, snap: Snapshot): void {
   if (host !== undefined) {
     topo.hostNetns = host.topo.id;
     if (host.topo.ipForward !== undefined) topo.ipForward = host.topo.ipForward;
-    for (const iface of host.list) {
+    // Indexed: a host's hundred interfaces on each of a thousand nodes, where for-of's iterator results were not optimised away.
+    for (let i = 0; i < host.list.length; i++) {
+      const iface = host.list[i] as TopoInterface;
       if (iface.role === 'loopback') continue;
-      for (const a of iface.addresses) if (!node.hostAddrOwner.has(a.ip)) node.hostAddrOwner.set(a.ip, iface);
+      const own = iface.addresses;
+      for (let k = 0; k < own.length; k++) {
+        const a = own[k] as InterfaceAddress;
+        if (!node.hostAddrOwner.has(a.ip)) node.hostAddrOwner.set(a.ip, iface);
+      }
       if (iface.role === 'underlay') {
         topo.underlay.push(iface.id);
         for (const a of iface.addresses) if (isGlobalAddress(a)) pushUnique(addresses, a.ip);

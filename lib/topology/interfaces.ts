@@ -143,24 +143,21 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   const ns = new NsWork(topo, snap, node);
   const links = snap.links ?? [];
   let hasMaster = false;
-  // A port's master id, formatted once per master name (a host's hundred veths name cni0).
+  // A port's master id, formatted once per master name (a host's hundred veths name cni0); inline, as a
+  // closure would be allocated for each of a hundred thousand namespaces.
   let masterName: string | undefined;
-  let masterId = '';
-  const masterIdOf = (link: Link): string | undefined => {
-    const m = link.master;
-    if (m === undefined) return undefined;
-    if (m !== masterName) {
-      masterName = m;
-      masterId = flat3(id, '/', m);
-    }
-    return masterId;
-  };
+  let masterId: string | undefined;
   if (links.length > 0 && links.length <= SCAN_LIMIT && !hasDuplicateName(links)) {
     // A pod netns's two or three links, made into one exactly sized list rather than grown copy by copy.
     const list = new Array<TopoInterface>(links.length);
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as Link;
-      list[i] = fromLink(link, id, nodeName, masterIdOf(link));
+      const m = link.master;
+      if (m !== undefined && m !== masterName) {
+        masterName = m;
+        masterId = flat3(id, '/', m);
+      }
+      list[i] = fromLink(link, id, nodeName, m === undefined ? undefined : masterId);
     }
     ns.setList(list);
   } else {
@@ -170,7 +167,12 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
         cluster.warnings.add(`interface ${link.name} is listed twice in ${id}; the first listing is kept`, nodeName, `${id}/${link.name}`);
         continue;
       }
-      ns.add(fromLink(link, id, nodeName, masterIdOf(link)));
+      const m = link.master;
+      if (m !== undefined && m !== masterName) {
+        masterName = m;
+        masterId = flat3(id, '/', m);
+      }
+      ns.add(fromLink(link, id, nodeName, m === undefined ? undefined : masterId));
     }
   }
 
@@ -229,7 +231,8 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
     }
     const nexthops = route.nexthops;
     if (nexthops !== undefined) {
-      for (const nh of nexthops) {
+      for (let k = 0; k < nexthops.length; k++) {
+        const nh = nexthops[k] as NonNullable<Route['nexthops']>[number];
         if (nh.dev !== undefined && nh.dev !== last) {
           stub(ns, nh.dev);
           last = nh.dev;
@@ -303,7 +306,8 @@ export function buildNetns(node: NodeWork, snap: NetnsSnapshot, cluster: Cluster
   }
 
   // Ifindexes are unique only within one namespace — but within it they are, so a clash means mixed-up evidence.
-  for (const iface of ns.list) {
+  for (let i = 0; i < ns.list.length; i++) {
+    const iface = ns.list[i] as TopoInterface;
     if (iface.ifindex === undefined || ns.byIfindex(iface.ifindex) !== null) continue;
     const first = ns.list.find((i) => i.ifindex === iface.ifindex);
     if (first === iface) continue;
