@@ -82,7 +82,9 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   };
 
   // (1) Pod → host: the pod's eth0@ifN names an ifindex that is unique in the peer's namespace.
-  for (const end of podEnds) {
+  // Indexed: a hundred thousand pod ends, where for-of's iterator results were not optimised away.
+  for (let e = 0; e < podEnds.length; e++) {
+    const end = podEnds[e] as VethEnd;
     const n = end.wire?.ifindex;
     if (n === undefined) {
       end.reason = `${end.iface.name} gives no peer ifindex`;
@@ -131,7 +133,8 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   }
 
   // (2) link_index + link_netnsid: the viewer's `ip netns list-id` names the peer's namespace.
-  for (const end of [...hostEnds, ...podEnds]) {
+  for (let e = 0; e < hostEnds.length + podEnds.length; e++) {
+    const end = (e < hostEnds.length ? hostEnds[e] : podEnds[e - hostEnds.length]) as VethEnd;
     if (paired(end.iface)) continue;
     const n = end.wire?.ifindex;
     const hasNetns = end.wire?.netnsId !== undefined || end.wire?.netnsName !== undefined;
