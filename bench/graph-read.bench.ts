@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/graph-read.bench.ts [--nodes 1000] [--runs 2]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,36 +15,12 @@ import { gzipSync } from 'node:zlib';
 import { generateFlannelCluster } from '../lib/synthetic/flannelCluster';
 import { openStore, receivedDocument } from '../server/store';
 import { buildPrivateApp, startNextServer } from '../server/testing/nextServer';
+import { loadAverage, treeCpuMs } from './procCpu';
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '1000' }, pods: { type: 'string', default: '110' }, runs: { type: 'string', default: '2' } } });
 const NODES = Number(values.nodes);
 const PODS = Number(values.pods);
 const RUNS = Number(values.runs);
-
-/** CPU ms (user + system) of `pid` and its descendants' threads, from /proc (USER_HZ 100). */
-function treeCpuMs(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    } catch {
-      // Gone between listing and reading.
-    }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [p, s] of stats) if (!tree.has(p) && tree.has(s.ppid)) grew = tree.add(p) !== undefined;
-  }
-  let ticks = 0;
-  for (const p of tree) ticks += stats.get(p)?.ticks ?? 0;
-  return ticks * 10;
-}
-
-const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {
   const appDir = buildPrivateApp();
@@ -57,7 +33,7 @@ async function main(): Promise<void> {
       const json = JSON.stringify(doc);
       await store.putReceived('big', doc.node.name, receivedDocument(json, doc.collectedAt, gzipSync(json)));
     }
-    console.log(`graph read bench: ${NODES} nodes × ${PODS} pods stored as collectors push them in ${Math.round(performance.now() - t0)} ms; load ${load()}`);
+    console.log(`graph read bench: ${NODES} nodes × ${PODS} pods stored as collectors push them in ${Math.round(performance.now() - t0)} ms; load ${loadAverage()}`);
     for (let run = 0; run < RUNS; run++) {
       const c0 = process.cpuUsage();
       const r0 = performance.now();
@@ -76,7 +52,7 @@ async function main(): Promise<void> {
           const res = await fetch(`${server.url}/api/v1/clusters/big/graph`);
           const body = await res.text();
           if (!res.ok) throw new Error(`HTTP ${res.status}: ${body.slice(0, 300)}`);
-          console.log(`run ${run + 1} graph API ${what}: ${Math.round(performance.now() - t)} ms wall, server CPU ${treeCpuMs(server.pid) - c0} ms, ${(body.length / 1024).toFixed(0)} KiB; load ${load()}`);
+          console.log(`run ${run + 1} graph API ${what}: ${Math.round(performance.now() - t)} ms wall, server CPU ${treeCpuMs(server.pid) - c0} ms, ${(body.length / 1024).toFixed(0)} KiB; load ${loadAverage()}`);
         }
       } finally {
         await server.stop();

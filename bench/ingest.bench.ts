@@ -14,7 +14,7 @@
  *   npm run bench:ingest
  *   npm run bench:ingest -- --puts 2000 --concurrency 32 --engine sqlite
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ import type { Snapshot } from '../lib/snapshot/schema';
 import { openStore, receivedDocument, type Store } from '../server/store';
 import { startPostgres, type PostgresServer } from '../server/store/testing/postgresServer';
 import { buildPrivateApp, startNextServer } from '../server/testing/nextServer';
+import { loadAverage, mainThreadCpuMs, treeCpuMs } from './procCpu';
 
 const { values } = parseArgs({
   options: {
@@ -54,49 +55,6 @@ interface Figures {
   mainMs?: number;
   /** HTTP rows: this process (the client), ms per snapshot. */
   clientMs?: number;
-}
-
-/** Clock ticks per second of /proc/PID/stat times (USER_HZ; 100 on every Linux this runs on). */
-const USER_HZ = 100;
-
-/** CPU ms (user + system) of `pid` and all its descendants, from /proc; the wall rate alone is noise on a shared machine. */
-function treeCpuMs(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields after the command name, which may itself hold spaces and parentheses.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  let ticks = 0;
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [p, s] of stats) {
-      if (!tree.has(p) && tree.has(s.ppid)) {
-        tree.add(p);
-        grew = true;
-      }
-    }
-  }
-  for (const p of tree) ticks += stats.get(p)?.ticks ?? 0;
-  return (ticks * 1000) / USER_HZ;
-}
-
-/** CPU ms of the main thread of `pid` alone (its task whose id is the pid); `next start` serves in the process it starts as. */
-function mainThreadCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ;
-  } catch {
-    return NaN;
-  }
 }
 
 function selfCpuMs(): number {
@@ -183,7 +141,7 @@ async function main(): Promise<void> {
   const sample = JSON.stringify(cluster[0]);
   console.log(`ingest bench: ${NODES} nodes × ${PODS} pods, ${PUTS} puts per run, ${CONCURRENCY} concurrent; one snapshot ${(sample.length / 1024).toFixed(0)} KiB JSON, ${(gzipSync(sample).length / 1024).toFixed(0)} KiB gzip`);
   const appDir = buildPrivateApp();
-  console.log(`load average before the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`load average before the run: ${loadAverage()}`);
   // Bodies are prepared before any server starts: the collector compresses on
   // the node, not on the server's clock, and seconds of preparation after the
   // start would outlast the keep-alive of the readiness probe's connection,
@@ -266,7 +224,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(HEADER);
   for (const r of rows) printRow(r, false);
-  console.log(`load average after the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`load average after the run: ${loadAverage()}`);
 }
 
 main().catch((e: unknown) => {

@@ -21,11 +21,12 @@
  * the synth-N clusters instead of filling a store and building the app.
  */
 import { chromium, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireBuildLock, buildApp, freePort, prepareBuildDir, releaseBuildLock, startServer, stopServer } from '../e2e/helpers/server';
 import { clusterGraph } from '../lib/graph/clusterGraph';
+import { loadAverage, treeCpuMs } from './procCpu';
 import type { GraphResponse } from '../lib/graph/types';
 import { flannelClusterNodes, generateFlannelCluster, syntheticNodeName, syntheticPodIp } from '../lib/synthetic/flannelCluster';
 import { buildTopology } from '../lib/topology/build';
@@ -71,30 +72,7 @@ async function podCenter(page: Page, id: string): Promise<{ x: number; y: number
 
 /** CPU seconds (user + system) of the chromium processes this process started. */
 function browserCpuSeconds(): number {
-  const children = new Map<number, number[]>();
-  const stats = new Map<number, string>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-      stats.set(Number(d), stat);
-    } catch {
-      // The process ended while we listed.
-    }
-  }
-  let ticks = 0;
-  const todo = [...(children.get(process.pid) ?? [])];
-  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
-    todo.push(...(children.get(pid) ?? []));
-    const stat = stats.get(pid);
-    if (!stat || !/\(chrom/.test(stat)) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100; // USER_HZ
+  return treeCpuMs(process.pid, (stat) => /\(chrom/.test(stat)) / 1000;
 }
 
 /** Frame figures of one gesture sequence. */
@@ -289,7 +267,7 @@ async function measure(baseURL: string, n: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${os.cpus().length} CPUs)`);
+  console.log(`load average ${loadAverage()} (${os.cpus().length} CPUs)`);
   const sizes = SIZES.length > 0 ? SIZES : [100, 1000];
   // A server already holding synth-N clusters (e.g. to compare two builds side by side).
   const running = process.env.PODNET_BENCH_URL;

@@ -159,51 +159,29 @@ export async function buildCollector(dir = DEFAULT_DIR) {
       );
     },
   };
+  // One ESM file per entry for Node; bundled CommonJS (ajv, commander) calls require() for Node built-ins.
+  const bundleOf = (entry, plugins, extra = {}) =>
+    build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      absWorkingDir: root,
+      logLevel: 'silent',
+      plugins,
+      banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
+      ...extra,
+    });
   let result;
   let kube;
   let check;
   try {
-    check = await build({
-      entryPoints: [validateFile],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      absWorkingDir: root,
-      logLevel: 'silent',
-      plugins: [precompiled],
-      banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
-    });
-    kube = await build({
-      entryPoints: [path.join(here, 'kubeConfig.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      absWorkingDir: root,
-      logLevel: 'silent',
-      plugins: [kubeStubs],
-      banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
-    });
-    result = await build({
-    entryPoints: [path.join(here, 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    write: false,
-    metafile: true,
-    external: ['@kubernetes/client-node'],
-    absWorkingDir: root,
-    logLevel: 'silent',
-    plugins: [apart],
-    // Bundled CommonJS (ajv, commander) calls require() for Node built-ins.
-    banner: { js: "import { createRequire as __podnetRequire } from 'node:module'; const require = __podnetRequire(import.meta.url);" },
-    });
+    check = await bundleOf(validateFile, [precompiled]);
+    kube = await bundleOf(path.join(here, 'kubeConfig.ts'), [kubeStubs]);
+    result = await bundleOf(path.join(here, 'main.ts'), [apart], { external: ['@kubernetes/client-node'] });
   } finally {
     // The async API keeps an esbuild service process; a long-running agent that built its bundle must not keep it.
     stop();

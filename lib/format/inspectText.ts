@@ -4,7 +4,6 @@
  * veth pairs, bridges, tunnels, cross-node links — and what it doubts.
  */
 import type { ReadResult } from '../read/types';
-import { buildServices } from '../topology/services';
 import type { TopoEdgeKind, TopoInterface, Topology } from '../topology/types';
 
 /** One input file and what reading it gave. */
@@ -179,9 +178,9 @@ export function formatInspect(files: readonly FileReading[], topology: Topology)
     out.push(`  ${parts.join('  ')}`);
   }
 
-  const services = buildServices(files.flatMap((f) => f.result.snapshots));
-  const proxies = Object.entries(services.kubeProxy);
-  if (services.services.length > 0 || proxies.length > 0) {
+  const services = topology.services;
+  const proxies = Object.entries(services?.kubeProxy ?? {});
+  if (services !== undefined && (services.services.length > 0 || proxies.length > 0)) {
     out.push('', `services (${services.services.length}; trace to one as --to IP:PORT or --to svc/NAMESPACE/NAME[:PORT]):`);
     for (const svc of services.services) {
       const ports = (svc.ports ?? []).map((p) => `${p.port}${p.nodePort !== undefined ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',');

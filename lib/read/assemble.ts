@@ -425,7 +425,7 @@ export function assemble(nodes: NodeEvidence[], opts: ReadOptions = {}): Assembl
     if (podCidrs.length > 0) snapshot.node.podCidrs = podCidrs.slice(0, 64);
     if (opts.fileName !== undefined) snapshot.collector.source = opts.fileName.slice(0, 4096);
     if (opts.collectedAt !== undefined) snapshot.collectedAt = opts.collectedAt;
-    if (node.pods.length > 0 || node.nodes.length > 0 || node.services.length > 0 || node.endpoints.length > 0 || node.serviceCidrs.length > 0 || node.kubeProxy) {
+    if (hasKubernetesFacts(node)) {
       snapshot.kubernetes = {};
       if (node.pods.length > 0) snapshot.kubernetes.pods = node.pods;
       if (node.nodes.length > 0) snapshot.kubernetes.nodes = node.nodes;
@@ -509,4 +509,9 @@ function getAt(doc: unknown, path: Array<string | number>): unknown {
     cur = (cur as Record<string | number, unknown>)[p];
   }
   return cur;
+}
+
+/** Whether a node's evidence holds any Kubernetes fact (pods, nodes, Services and their rules). */
+export function hasKubernetesFacts(n: NodeEvidence): boolean {
+  return n.pods.length > 0 || n.nodes.length > 0 || n.services.length > 0 || n.endpoints.length > 0 || n.serviceCidrs.length > 0 || n.kubeProxy !== undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { validateSnapshot } from '../snapshot/validate';
 import type { Snapshot } from '../snapshot/schema';
-import { assemble, enforceSchema, type NodeEvidence } from './assemble';
+import { assemble, enforceSchema, hasKubernetesFacts, type NodeEvidence } from './assemble';
 import { reconcileReadings } from './reconcile';
 import { readTranscript } from './transcript/readTranscript';
 import type { ReadOptions, ReadResult, ReadWarning } from './types';
@@ -131,8 +131,7 @@ function readTranscriptEvidence(input: string, opts: ReadOptions): ReadResult {
     result.error = error;
     return result;
   }
-  const hasEvidence = (n: NodeEvidence): boolean =>
-    n.netns.size > 0 || n.pods.length > 0 || n.nodes.length > 0 || n.services.length > 0 || n.endpoints.length > 0 || n.serviceCidrs.length > 0 || n.kubeProxy !== undefined;
+  const hasEvidence = (n: NodeEvidence): boolean => n.netns.size > 0 || hasKubernetesFacts(n);
   // The transcript's own machine is a node only when something was read there: a paste that starts
   // on a laptop (`PS C:\> ssh ubuntu@node`) and does all its work in the ssh session is about that node.
   const ownUsed = hasEvidence(evidence.nodes[0] as NodeEvidence) || !evidence.nodes.some((n, i) => i > 0 && hasEvidence(n));

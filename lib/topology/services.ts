@@ -29,17 +29,13 @@ export interface ServicesIndex {
   serviceCidrs: string[];
 }
 
-/** Collects the Service facts of node snapshots (the latest snapshot per node speaks for its rules). */
+/** Collects the Service facts of node snapshots, one per node (buildTopology's choice of each node's latest). */
 export function buildServices(snapshots: readonly Snapshot[]): ServicesIndex {
-  const latest = new Map<string, Snapshot>();
-  for (const s of snapshots) {
-    const prev = latest.get(s.node.name);
-    if (!prev || (s.collectedAt ?? '') >= (prev.collectedAt ?? '')) latest.set(s.node.name, s);
-  }
   const index: ServicesIndex = { kubeProxy: {}, services: [], endpoints: [], serviceCidrs: [] };
-  const names = [...latest.keys()].sort();
-  for (const name of names) {
-    const k = (latest.get(name) as Snapshot).kubernetes;
+  const byName = [...snapshots].sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+  for (const snap of byName) {
+    const name = snap.node.name;
+    const k = snap.kubernetes;
     if (!k) continue;
     if (k.kubeProxy && ((k.kubeProxy.nat?.length ?? 0) > 0 || (k.kubeProxy.filter?.length ?? 0) > 0)) {
       const kp: NodeKubeProxy = { nat: k.kubeProxy.nat ?? [], filter: k.kubeProxy.filter ?? [], filtered: k.kubeProxy.filtered === true };
@@ -363,6 +359,39 @@ export function serviceByName(index: ServicesIndex, ref: string): K8sService | u
   return index.services.find((s) => s.name === b && (s.namespace ?? 'default') === a);
 }
 
+type ServicePort = { protocol: number; port: number; name?: string };
+
+const clusterIpCache = new WeakMap<ServicesIndex, Map<string, ServicePort[]>>();
+
+/**
+ * The ClusterIPs every node's KUBE-SERVICES rules name (`-d IP/32`), with the ports of each rule, in node
+ * and rule order: built once per index, as every trace asks whether its destination is one.
+ */
+function ruleClusterIps(index: ServicesIndex): Map<string, ServicePort[]> {
+  let byIp = clusterIpCache.get(index);
+  if (byIp !== undefined) return byIp;
+  byIp = new Map();
+  for (const kp of Object.values(index.kubeProxy)) {
+    for (const r of parsed(kp).nat.get('KUBE-SERVICES') ?? []) {
+      if (r.dst === undefined || r.dst.not || !r.dst.cidr.endsWith('/32')) continue;
+      const ip = r.dst.cidr.slice(0, -3);
+      let ports = byIp.get(ip);
+      if (ports === undefined) byIp.set(ip, (ports = []));
+      if (r.dport === undefined) continue;
+      const name = /^\S+\/\S+?:(\S+)/.exec(r.comment ?? '')?.[1];
+      ports.push(name !== undefined ? { protocol: protocolNumber(r.protocol), port: r.dport, name } : { protocol: protocolNumber(r.protocol), port: r.dport });
+    }
+  }
+  clusterIpCache.set(index, byIp);
+  return byIp;
+}
+
+/** The protocol number of an iptables `-p` or a Kubernetes port protocol (TCP when unset). */
+function protocolNumber(name: string | undefined): number {
+  const n = name?.toLowerCase();
+  return n === 'udp' ? 17 : n === 'sctp' ? 132 : 6;
+}
+
 /** True when `ip` is a ClusterIP the evidence knows of: listed by kubectl, in a service CIDR, or named by a KUBE-SERVICES rule. */
 export function isKnownServiceIp(index: ServicesIndex, ip: string): boolean {
   if (serviceByIp(index, ip)) return true;
@@ -370,37 +399,26 @@ export function isKnownServiceIp(index: ServicesIndex, ip: string): boolean {
     const p = parsePrefix(c);
     return p !== null && prefixContains(p, ip);
   })) return true;
-  for (const kp of Object.values(index.kubeProxy)) {
-    for (const r of parsed(kp).nat.get('KUBE-SERVICES') ?? []) if (r.dst !== undefined && !r.dst.not && r.dst.cidr === `${ip}/32`) return true;
-  }
-  return false;
+  return ruleClusterIps(index).has(ip);
 }
 
 /** The protocol of NodePort `port` (KUBE-NODEPORTS rules, or a `80:30080/TCP` kubectl listed), when some Service has it. */
 export function nodePortProtocol(index: ServicesIndex, port: number): number | undefined {
-  const num = (p: string | undefined): number => (p === 'udp' || p === 'UDP' ? 17 : p === 'sctp' || p === 'SCTP' ? 132 : 6);
   for (const kp of Object.values(index.kubeProxy)) {
-    for (const r of parsed(kp).nat.get('KUBE-NODEPORTS') ?? []) if (r.dport === port) return num(r.protocol);
+    for (const r of parsed(kp).nat.get('KUBE-NODEPORTS') ?? []) if (r.dport === port) return protocolNumber(r.protocol);
   }
-  for (const s of index.services) for (const p of s.ports ?? []) if (p.nodePort === port) return num(p.protocol);
+  for (const s of index.services) for (const p of s.ports ?? []) if (p.nodePort === port) return protocolNumber(p.protocol);
   return undefined;
 }
 
 /** The ports a Service destination offers, from kubectl and the rules: `[protocol, port]`. */
-export function servicePorts(index: ServicesIndex, ip: string): Array<{ protocol: number; port: number; name?: string }> {
-  const out: Array<{ protocol: number; port: number; name?: string }> = [];
+export function servicePorts(index: ServicesIndex, ip: string): ServicePort[] {
+  const out: ServicePort[] = [];
   const push = (protocol: number, port: number, name?: string): void => {
     if (!out.some((p) => p.protocol === protocol && p.port === port)) out.push(name !== undefined ? { protocol, port, name } : { protocol, port });
   };
-  for (const kp of Object.values(index.kubeProxy)) {
-    for (const r of parsed(kp).nat.get('KUBE-SERVICES') ?? []) {
-      if (r.dst?.cidr !== `${ip}/32` || r.dst.not || r.dport === undefined) continue;
-      const proto = r.protocol === 'udp' ? 17 : r.protocol === 'sctp' ? 132 : 6;
-      const name = /^\S+\/\S+?:(\S+)/.exec(r.comment ?? '')?.[1];
-      push(proto, r.dport, name);
-    }
-  }
+  for (const p of ruleClusterIps(index).get(ip) ?? []) push(p.protocol, p.port, p.name);
   const svc = serviceByIp(index, ip);
-  for (const p of svc?.ports ?? []) push(p.protocol === 'UDP' ? 17 : p.protocol === 'SCTP' ? 132 : 6, p.port, p.name);
+  for (const p of svc?.ports ?? []) push(protocolNumber(p.protocol), p.port, p.name);
   return out;
 }

@@ -11,6 +11,7 @@
  */
 import { ipFamily, isIp, parsePrefix, prefixContains } from '../net/ip';
 import type { TopoInterface, TopoNetns, Topology } from '../topology/types';
+import type { K8sService } from '../snapshot/schema';
 import { indexTopology, type TopologyIndex } from '../topology/topologyIndex';
 import { bridgeForward } from './bridge';
 import { deliverLocally } from './deliver';
@@ -119,41 +120,46 @@ class Walk {
     const dstLocal = m.kind === 'route' && m.route.type === 'local';
     const hook = iif ? 'PREROUTING' : 'OUTPUT';
     const portText = p.dstPort !== undefined ? `${p.dstPort}/${protocolName(p.protocol)}` : protocolName(p.protocol);
-    const known = isKnownServiceIp(services, p.dst);
-    const svc = serviceByIp(services, p.dst);
-    const what = svc ? `the ClusterIP of ${svc.namespace ?? 'default'}/${svc.name}` : 'in the Service ClusterIP range';
+    // Whether the destination is a Service at all is asked only where an answer depends on it: most packets
+    // crossing a host netns are pod traffic that no kube-proxy rule matches.
+    const known = (): boolean => isKnownServiceIp(services, p.dst);
+    const svc = (): K8sService | undefined => serviceByIp(services, p.dst);
+    const what = (): string => {
+      const s = svc();
+      return s ? `the ClusterIP of ${s.namespace ?? 'default'}/${s.name}` : 'in the Service ClusterIP range';
+    };
     const l4 = p.protocol === 6 || p.protocol === 17 || p.protocol === 132;
-    if (known && !l4) {
+    if (!l4 && known()) {
       // kube-proxy's rules match a Service's TCP/UDP/SCTP ports only: ping to a ClusterIP is not rewritten.
-      this.warn(`svc-icmp:${p.dst}`, `${p.dst} is ${what}; kube-proxy rewrites only the Service's ports, so a ${protocolName(p.protocol)} packet to it is not DNATed and follows the routes (give --to ${p.dst}:PORT to trace the Service)`);
+      this.warn(`svc-icmp:${p.dst}`, `${p.dst} is ${what()}; kube-proxy rewrites only the Service's ports, so a ${protocolName(p.protocol)} packet to it is not DNATed and follows the routes (give --to ${p.dst}:PORT to trace the Service)`);
       return false;
     }
     const v = matchService(services, nodeName, { src: p.src, dst: p.dst, protocol: p.protocol, ...(p.dstPort !== undefined ? { dstPort: p.dstPort } : {}) }, dstLocal);
     if (v.kind === 'no-rules') {
-      if (!known) return false;
+      if (!known()) return false;
       this.insufficient(
         hop,
         `kube-proxy's rules on ${nodeName} (iptables-save -t nat)`,
-        `no kube-proxy rules captured for ${p.dst} on ${nodeName}; it is ${what}, which kube-proxy rewrites before routing, so following the routes would be wrong`,
+        `no kube-proxy rules captured for ${p.dst} on ${nodeName}; it is ${what()}, which kube-proxy rewrites before routing, so following the routes would be wrong`,
       );
       return true;
     }
     const kp = services.kubeProxy[nodeName];
-    if (kp?.mode === 'ipvs' && (known || v.kind !== 'no-match')) {
+    if (kp?.mode === 'ipvs' && (v.kind !== 'no-match' || known())) {
       this.insufficient(hop, `the IPVS virtual servers of ${nodeName} (ipvsadm -Ln)`, `kube-proxy on ${nodeName} runs in IPVS mode: ${p.dst} is balanced by IPVS, whose table podnet does not read`);
       return true;
     }
     switch (v.kind) {
       case 'no-match': {
-        if (!known) return false;
+        if (!known()) return false;
         const ports = servicePorts(services, p.dst);
         const offered = ports.some((x) => x.protocol === p.protocol && x.port === p.dstPort);
-        if (ports.length === 0 && !svc) {
+        if (ports.length === 0 && !svc()) {
           this.warn(`svc-none:${p.dst}`, `${p.dst} is in the Service ClusterIP range, but no Service listed or kube-proxy rule captured has it: nothing rewrites it and the packet follows the routes`);
           return false;
         }
         if (!offered) {
-          this.warn(`svc-port:${p.dst}`, `${p.dst} is ${what}, but ${portText} is not one of its ports: kube-proxy does not rewrite it and the packet follows the routes`);
+          this.warn(`svc-port:${p.dst}`, `${p.dst} is ${what()}, but ${portText} is not one of its ports: kube-proxy does not rewrite it and the packet follows the routes`);
           return false;
         }
         this.insufficient(
@@ -187,7 +193,8 @@ class Walk {
     });
     const epText = (e: ServiceEndpoint): string => `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}`;
     const masq = v.masquerade !== undefined ? { masquerade: v.masquerade } : {};
-    const masqNote = v.masquerade !== undefined ? `; KUBE-MARK-MASQ matched, so the source ${p.src} is masqueraded at POSTROUTING` : '';
+    const masqText = `; KUBE-MARK-MASQ matched, so the source ${p.src} is masqueraded at POSTROUTING`;
+    const masqNote = v.masquerade !== undefined ? masqText : '';
     const step: Step = {
       action: 'dnat',
       outcome: 'ok',
@@ -210,11 +217,11 @@ class Walk {
         ...step,
         ...(epMasq !== undefined ? { masquerade: epMasq } : {}),
         translated: epText(ep),
-        detail: `${hook}: ${v.service} ${original} → ${epText(ep)}${ep.pod ? ` (pod ${ep.pod})` : ''}, ${Math.round(ep.probability * 1000) / 10}% of new connections: ${ep.dnat}${epMasq !== undefined ? `; KUBE-MARK-MASQ matched, so the source ${p.src} is masqueraded at POSTROUTING` : ''}`,
+        detail: `${hook}: ${v.service} ${original} → ${epText(ep)}${ep.pod ? ` (pod ${ep.pod})` : ''}, ${Math.round(ep.probability * 1000) / 10}% of new connections: ${ep.dnat}${epMasq !== undefined ? masqText : ''}`,
       };
       const next: PacketHeaders = { ...p, dst: ep.ip };
       if (ep.port !== undefined) next.dstPort = ep.port;
-      if (v.masquerade !== undefined || ep.masquerade !== undefined) child.masqueradeIn = ns.id;
+      if (epMasq !== undefined) child.masqueradeIn = ns.id;
       if (iif && (iif.kind === 'bridge' || iif.role === 'bridge')) {
         const r = lookupRoute(this.idx, ns, { dst: ep.ip, src: p.src, iif: iif.name });
         if (r.kind === 'route' && r.dev === iif.name) {

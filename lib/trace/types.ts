@@ -5,7 +5,7 @@
  * shape the CLI's `--json`, the API and the UI all serve.
  */
 
-import type { ServicesIndex } from '../topology/services';
+import type { ServiceEndpointRule, ServicesIndex } from '../topology/services';
 
 /** What became of the packet as a whole. */
 export type Disposition =
@@ -166,37 +166,34 @@ export interface TraceEndpoint {
   node?: string;
 }
 
-/** An endpoint of a Service as kube-proxy's rules list it. */
-export interface ServiceEndpoint {
-  ip: string;
-  port?: number;
-  /** Share of new connections (the rules' random probabilities, compounded). */
-  probability: number;
-  /** The KUBE-SVC rule jumping to the endpoint's chain and the KUBE-SEP rule that DNATs. */
-  rule: string;
-  dnat: string;
-  /** The endpoint's KUBE-MARK-MASQ rule, when it matched (a pod reaching itself through its Service). */
-  masquerade?: string;
+/** An endpoint of a Service as kube-proxy's rules list it, with the pod and node that own its address. */
+export interface ServiceEndpoint extends ServiceEndpointRule {
   pod?: string;
   node?: string;
 }
 
-/** One path of a trace to a Service: the packet DNATed to one endpoint, followed to its end. */
-export interface TraceFork {
-  endpoint: ServiceEndpoint;
+/** How a packet's way ended, and what it passed: a whole trace and each of a Service's forks. */
+export interface TraceOutcome {
   verdict: Disposition;
+  /** Why the trace ended as it did, in words. */
   reason: string;
   dropReason?: DropReason;
   exit?: TraceExit;
-  /** The whole path from the source, the DNAT hop included. */
   hops: Hop[];
-  /**
-   * What `traceroute -T -p PORT` (or `-U -p PORT`) would print when its probes are DNATed to this
-   * endpoint: one line per forwarding hop and the endpoint, each showing the Service address, as the
-   * DNAT node's conntrack rewrites the source of every ICMP error about the probe.
-   */
+  /** Addresses `traceroute` would print, in order (`*` for a hop that does not answer; a last `?` where the evidence ends). */
   traceroute: string[];
   warnings: string[];
+}
+
+/**
+ * One path of a trace to a Service: the packet DNATed to one endpoint, followed to its end. Its `hops`
+ * are the whole path from the source, the DNAT hop included; its `traceroute` is what
+ * `traceroute -T -p PORT` (or `-U -p PORT`) would print when its probes are DNATed to this endpoint: one
+ * line per forwarding hop and the endpoint, each showing the Service address, as the DNAT node's
+ * conntrack rewrites the source of every ICMP error about the probe.
+ */
+export interface TraceFork extends TraceOutcome {
+  endpoint: ServiceEndpoint;
 }
 
 /** The Service a traced destination turned out to be. */
@@ -209,20 +206,11 @@ export interface TraceService {
 }
 
 /** A whole trace. */
-export interface Trace {
+export interface Trace extends TraceOutcome {
   from: TraceEndpoint;
   to: TraceEndpoint;
   /** Total IP packet size in bytes. */
   size: number;
-  verdict: Disposition;
-  /** Why the trace ended as it did, in words. */
-  reason: string;
-  dropReason?: DropReason;
-  exit?: TraceExit;
-  hops: Hop[];
-  /** Addresses `traceroute` would print, in order (`*` for a hop that does not answer; a last `?` where the evidence ends). */
-  traceroute: string[];
-  warnings: string[];
   /** Set when kube-proxy rewrote the destination (a ClusterIP or NodePort). */
   service?: TraceService;
   /** One sub-trace per ready endpoint of the Service; the verdict above summarises them and `hops` end at the DNAT. */
