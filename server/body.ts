@@ -45,7 +45,7 @@ function gunzipLimited(data: Buffer, limit: number): Promise<Buffer> {
   });
 }
 
-/** gunzip within `limit` on the calling thread (an ingest worker's), with the same refusals as readBody. */
+/** gunzip within `limit` on the calling thread (an ingest worker's), with the same refusals as readDecodedBody. */
 export function gunzipLimitedSync(data: Uint8Array, limit: number): Buffer {
   try {
     return gunzipSync(data, { maxOutputLength: limit, chunkSize: 1 << 20 });
@@ -63,26 +63,14 @@ export function isGzipEncoded(request: Request): boolean {
   return encoding === 'gzip' || encoding === 'x-gzip';
 }
 
-/** A request body: its bytes, and the gzip bytes they arrived as when the request said `Content-Encoding: gzip`. */
-export interface DecodedBody {
-  data: Buffer;
-  gzip?: Buffer;
-}
-
 /**
- * Reads the body and undoes `Content-Encoding: gzip`, keeping the compressed
- * bytes too; any other encoding is refused with 415 rather than stored as if
- * it were plain text.
+ * Reads the body and undoes `Content-Encoding: gzip`; any other encoding is
+ * refused with 415 rather than stored as if it were plain text.
  */
-export async function readBody(request: Request, limit: number): Promise<DecodedBody> {
+export async function readDecodedBody(request: Request, limit: number): Promise<Buffer> {
   const gzip = isGzipEncoded(request);
   const raw = await readLimited(request, limit);
-  return gzip ? { data: await gunzipLimited(raw, limit), gzip: raw } : { data: raw };
-}
-
-/** Reads the body and undoes `Content-Encoding: gzip` (see readBody). */
-export async function readDecodedBody(request: Request, limit: number): Promise<Buffer> {
-  return (await readBody(request, limit)).data;
+  return gzip ? gunzipLimited(raw, limit) : raw;
 }
 
 /**

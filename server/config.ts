@@ -2,6 +2,7 @@
  * The server's settings, read from the environment once per call site. Every
  * bound has a safe default; nothing here has a default secret.
  */
+import { availableParallelism } from 'node:os';
 
 /** Request bodies above this many bytes (compressed or not) are refused with 413. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -25,6 +26,8 @@ export interface ServerConfig {
   /** PODNET_TOPOLOGY_CACHE_ENTRIES / PODNET_TOPOLOGY_CACHE_MB: bounds of the per-revision cache. */
   topologyCacheEntries: number;
   topologyCacheBytes: number;
+  /** PODNET_INGEST_WORKERS: threads that decode pushes (default one per core, at most 4; 0 = on the request thread). */
+  ingestWorkers: number;
 }
 
 function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
@@ -54,5 +57,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     retentionIntervalMinutes: positiveNumber('PODNET_RETENTION_INTERVAL_MINUTES', env.PODNET_RETENTION_INTERVAL_MINUTES, 60),
     topologyCacheEntries: Math.max(1, Math.floor(positiveNumber('PODNET_TOPOLOGY_CACHE_ENTRIES', env.PODNET_TOPOLOGY_CACHE_ENTRIES, 64))),
     topologyCacheBytes: Math.floor(positiveNumber('PODNET_TOPOLOGY_CACHE_MB', env.PODNET_TOPOLOGY_CACHE_MB, 256) * 1024 * 1024),
+    ingestWorkers: Math.min(4, Math.floor(positiveNumber('PODNET_INGEST_WORKERS', env.PODNET_INGEST_WORKERS, availableParallelism()))),
   };
 }

@@ -25,7 +25,7 @@ import { buildTopology } from '../lib/topology/build';
 import type { Topology } from '../lib/topology/types';
 import { trace } from '../lib/trace/trace';
 import { requireIngestToken } from './auth';
-import { isGzipEncoded, mediaType, readBody, readDecodedBody, readLimited, utf8 } from './body';
+import { isGzipEncoded, mediaType, readDecodedBody, readLimited, utf8 } from './body';
 import { readConfig, type ServerConfig } from './config';
 import { diffSnapshots } from './diff';
 import { HttpError } from './http';
@@ -159,7 +159,6 @@ function apiMeta(m: SnapshotMeta): ApiSnapshotMeta {
 
 // --- clusters and nodes ---------------------------------------------------
 
-/** Every cluster with its revision and node count. */
 /** What `GET /api/v1/healthz` says: the server answers and its store does. */
 export interface Health {
   status: 'ok';
@@ -183,6 +182,7 @@ export async function health(): Promise<Health> {
   }
 }
 
+/** Every cluster with its revision and node count. */
 export async function listClusters(): Promise<ClusterList> {
   const store = await getStore();
   const clusters = await store.listClusters();
@@ -429,14 +429,13 @@ export async function ingestSnapshot(cluster: string, request: Request, url: URL
   if (format === 'json') {
     const gzipped = isGzipEncoded(request);
     const raw = await readLimited(request, limit);
-    const decoded = await decodeJsonPushOffThread(raw, gzipped, limit, opts.node);
+    const decoded = await decodeJsonPushOffThread(state().config.ingestWorkers, raw, gzipped, limit, opts.node);
     parsed = { node: decoded.node, used: decoded.used, skipped: [], warnings: [] };
     if (decoded.received !== undefined) put = await store.putReceived(cluster, decoded.node, decoded.received);
     else if (decoded.snapshot !== undefined) put = await store.putSnapshot(cluster, decoded.node, decoded.snapshot);
     else throw new Error('decodeJsonPush returned neither a document nor a snapshot');
   } else {
-    const body = await readBody(request, limit);
-    const transcript = parseIngest(utf8(body.data), format, opts);
+    const transcript = parseIngest(utf8(await readDecodedBody(request, limit)), format, opts);
     parsed = transcript;
     put = await store.putSnapshot(cluster, transcript.node, transcript.snapshot);
   }

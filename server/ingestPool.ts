@@ -5,7 +5,6 @@
  * run beside it, one worker per core, while the main thread serves HTTP and
  * writes the store. Where workers cannot start, pushes are decoded inline.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ApiError } from '../lib/api/types';
 import { HttpError } from './http';
@@ -106,12 +105,12 @@ class IngestPool {
 
 const POOL_KEY = Symbol.for('podnet.server.ingestPool');
 
-function pool(): IngestPool | undefined {
+/** The process's pool of `size` workers (the first call's size; 0: none). */
+function pool(size: number): IngestPool | undefined {
   const g = globalThis as typeof globalThis & { [POOL_KEY]?: IngestPool | null };
   if (g[POOL_KEY] === undefined) {
     try {
-      const size = Math.max(1, Math.min(4, Number(process.env.PODNET_INGEST_WORKERS ?? availableParallelism())));
-      g[POOL_KEY] = process.env.PODNET_INGEST_WORKERS === '0' ? null : new IngestPool(size);
+      g[POOL_KEY] = size === 0 ? null : new IngestPool(size);
     } catch (err) {
       console.warn(`podnet: no ingest workers (${err instanceof Error ? err.message : String(err)}); decoding pushes on the main thread`);
       g[POOL_KEY] = null;
@@ -121,9 +120,9 @@ function pool(): IngestPool | undefined {
   return p && !p.broken ? p : undefined;
 }
 
-/** decodeJsonPush on a worker thread, or inline where there are none. */
-export async function decodeJsonPushOffThread(raw: Buffer, gzipped: boolean, limit: number, node?: string): Promise<DecodedJsonPush> {
-  const p = pool();
+/** decodeJsonPush on one of `workers` threads (ServerConfig.ingestWorkers), or inline where there are none. */
+export async function decodeJsonPushOffThread(workers: number, raw: Buffer, gzipped: boolean, limit: number, node?: string): Promise<DecodedJsonPush> {
+  const p = pool(workers);
   if (p === undefined) return decodeJsonPush(raw, gzipped, limit, node);
   return p.run({ raw, gzipped, limit, ...(node !== undefined ? { node } : {}) });
 }

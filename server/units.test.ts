@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEvidence } from '../lib/read/readEvidence';
 import { buildTopology } from '../lib/topology/build';
+import { readConfig } from './config';
 import { HttpError } from './http';
 import { ingestFormat, parseIngest } from './ingest';
 import { BoundedLru } from './lru';
@@ -81,5 +82,16 @@ describe('toReadPreview', () => {
     expect(p.tunnels).toEqual([{ id: 'node1/host/flannel.1', kind: 'vxlan', vni: 1, local: '192.168.50.11', dev: 'eth0', port: 8472 }]);
     const ids = p.vethPairs.flatMap((v) => [v.a, v.b]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('server settings', () => {
+  it('takes PODNET_INGEST_WORKERS as a whole count of at most 4 and refuses a typo by name', () => {
+    const env = (vars: Record<string, string>): NodeJS.ProcessEnv => ({ NODE_ENV: 'test', ...vars });
+    expect(readConfig(env({ PODNET_INGEST_WORKERS: '0' })).ingestWorkers).toBe(0);
+    expect(readConfig(env({ PODNET_INGEST_WORKERS: '2.5' })).ingestWorkers).toBe(2);
+    expect(readConfig(env({ PODNET_INGEST_WORKERS: '16' })).ingestWorkers).toBe(4);
+    expect(readConfig(env({})).ingestWorkers).toBeGreaterThanOrEqual(1);
+    expect(() => readConfig(env({ PODNET_INGEST_WORKERS: 'four' }))).toThrow(/PODNET_INGEST_WORKERS=four/);
   });
 });

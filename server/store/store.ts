@@ -363,7 +363,7 @@ class SqlStore implements Store {
         // servers on one PostgreSQL cannot deadlock on each other's batches.
         // Within a cluster the sort is stable, so revisions follow arrival.
         const batch = this.queue.splice(0, MAX_BATCH).sort((a, b) => (a.put.cluster < b.put.cluster ? -1 : a.put.cluster > b.put.cluster ? 1 : 0));
-        let results: PutResult[] | undefined;
+        let results: PutResult[];
         try {
           results = await this.db.transaction().execute(async (trx) => {
             const out: PutResult[] = [];
@@ -372,20 +372,21 @@ class SqlStore implements Store {
             return out;
           });
         } catch (err) {
-          if (batch.length === 1) batch[0]!.reject(err);
-          else results = undefined;
-        }
-        if (results !== undefined) {
-          batch.forEach((p, i) => p.resolve(results[i]!));
-        } else if (batch.length > 1) {
+          if (batch.length === 1) {
+            batch[0]!.reject(err);
+            continue;
+          }
+          // One transaction each: the put at fault fails alone.
           for (const p of batch) {
             try {
               p.resolve(await this.db.transaction().execute((trx) => this.writeOne(trx, p.put, new Map())));
-            } catch (err) {
-              p.reject(err);
+            } catch (e) {
+              p.reject(e);
             }
           }
+          continue;
         }
+        batch.forEach((p, i) => p.resolve(results[i]!));
       }
     } finally {
       // The loop ends on an empty queue in the same turn, so the next put starts a new flush.
