@@ -27,11 +27,11 @@ import {
   readNetnsListIdJson,
 } from '../lib/read/ip/index';
 import type { ParseOutput } from '../lib/read/types';
-import type { Address, NetnsSnapshot, PodRef, Route } from '../lib/snapshot/schema';
+import type { NetnsSnapshot, PodRef, Route } from '../lib/snapshot/schema';
 import type { Exec, ExecResult } from './exec';
 import { runManyWith, runPlans, type NetnsPlan } from './runner';
-import { parseProcSysLines, readProcSysFiles, sysctlFiles } from './sysctl';
-import { bridgeCommand, describeTarget, execInCommand, ipCommand, type Command, type NetnsTarget } from './target';
+import { addressesOf, NOT_RUN, readSection, shown, sysctlStep } from './sections';
+import { bridgeCommand, describeTarget, ipCommand, type Command, type NetnsTarget } from './target';
 
 /** The batch, in order; the index of a line is how its output is found. */
 export const BATCH_LINES = ['link show', 'addr show', 'route show table all', 'rule show', 'neigh show', 'netconf show'] as const;
@@ -178,12 +178,6 @@ function readLine<T>(key: string, text: string | undefined, read: (value: unknow
   return list;
 }
 
-/** `ip -j addr` lists links with their addresses; the snapshot keeps the addresses. */
-function readAddresses(v: unknown): ParseOutput<Address> {
-  const o = readIpAddrJson(v);
-  return { items: o.items.flatMap((l) => l.addresses), warnings: o.warnings, skipped: o.skipped };
-}
-
 function hasColon(v: unknown): boolean {
   return typeof v === 'string' && v.includes(':');
 }
@@ -265,7 +259,7 @@ export function batchedNetnsPlan(
         if (v !== undefined) netns[k] = v;
       };
       set('links', readLine(key(0), links, (v) => readIpLinkJson(v), ctx, 'link', warnings));
-      set('addresses', readLine(key(1), addrs, readAddresses, ctx, 'addr', warnings));
+      set('addresses', readLine(key(1), addrs, (v) => addressesOf(readIpAddrJson(v)), ctx, 'addr', warnings));
       const readRoutes = (v: unknown): ParseOutput<Route> | undefined => {
         if (!Array.isArray(v)) return undefined;
         const v4 = readIpRouteJson(v.filter((x) => routeFamily(x) === 4), { family: 4 });
@@ -290,15 +284,8 @@ export function batchedNetnsPlan(
       return {
         second: [fdbCmd],
         finish([f = NOT_RUN]) {
-          if (f.code === 0) {
-            try {
-              netns.fdb = items(readBridgeFdbJson(f.stdout.trim() === '' ? [] : (JSON.parse(f.stdout) as unknown)), ctx, 'fdb', warnings);
-            } catch (err) {
-              warnings.push(`${ctx}: bridge fdb printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-            }
-          } else {
-            warnings.push(`${ctx}: bridge fdb failed: ${f.stderr.trim()}`);
-          }
+          const fdb = readSection(f, fdbCmd, ctx, (v) => readBridgeFdbJson(v), warnings);
+          if (fdb !== undefined) netns.fdb = fdb;
           return { netns, warnings };
         },
       };
@@ -306,7 +293,6 @@ export function batchedNetnsPlan(
   };
 }
 
-const NOT_RUN: ExecResult = { stdout: '', stderr: 'not run', code: -1 };
 
 /**
  * Reads the host netns with three `ip` processes instead of seven (each
@@ -323,15 +309,14 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
   const v6 = ipv6 ? ipCommand(target, ['-j', '-6', '-force', '-batch', opts.files.hostFamily]) : undefined;
   const fdbCmd = bridgeCommand(target, ['-j', 'fdb', 'show']);
   const first = [main, v4, ...(v6 ? [v6] : []), fdbCmd];
-  const shownCmd = (c: Command) => [c.file, ...c.args].join(' ');
-  /** The texts of one batch run, or undefined per line when the whole run failed. */
+    /** The texts of one batch run, or undefined per line when the whole run failed. */
   const batch = (cmd: Command, r: ExecResult, count: number, warnings: string[]): Array<string | undefined> => {
     if (r.code !== 0 && r.stdout.trim() === '') {
-      warnings.push(`${ctx}: \`${shownCmd(cmd)}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
+      warnings.push(`${ctx}: \`${shown(cmd)}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
       return new Array<undefined>(count).fill(undefined);
     }
     const { texts, errors } = splitBatchText(r.stdout, r.stderr, count);
-    for (const e of errors) warnings.push(`${ctx}: \`${shownCmd(cmd)}\` ${e}`);
+    for (const e of errors) warnings.push(`${ctx}: \`${shown(cmd)}\` ${e}`);
     return texts;
   };
   // By netns, family and line, not by command: the batch files' paths change with every collection.
@@ -349,7 +334,7 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
       const [routes6, rules6] = v6 && r6 ? batch(v6, r6, HOST_FAMILY_LINES.length, warnings) : [undefined, undefined];
       const l = readLine(key(main, 0), links, (v) => readIpLinkJson(v), ctx, 'link', warnings);
       if (l !== undefined) netns.links = l;
-      const a = readLine(key(main, 1), addrs, readAddresses, ctx, 'addr', warnings);
+      const a = readLine(key(main, 1), addrs, (v) => addressesOf(readIpAddrJson(v)), ctx, 'addr', warnings);
       if (a !== undefined) netns.addresses = a;
       const ro4 = readLine(key(v4, 0), routes4, (v) => readIpRouteJson(v, { family: 4 }), ctx, 'route', warnings);
       const ro6 = v6 ? readLine(key(v6, 0), routes6, (v) => readIpRouteJson(v, { family: 6 }), ctx, 'route', warnings) : undefined;
@@ -359,35 +344,17 @@ export function batchedHostPlan(target: NetnsTarget, opts: { files: Pick<BatchFi
       if (ru4 !== undefined || ru6 !== undefined) netns.rules = [...(ru4 ?? []), ...(ru6 ?? [])];
       const n = readLine(key(main, 2), neigh, (v) => readIpNeighJson(v), ctx, 'neigh', warnings);
       if (n !== undefined) netns.neighbours = n;
-      if (rFdb.code === 0) {
-        try {
-          netns.fdb = items(readBridgeFdbJson(rFdb.stdout.trim() === '' ? [] : (JSON.parse(rFdb.stdout) as unknown)), ctx, 'fdb', warnings);
-        } catch (err) {
-          warnings.push(`${ctx}: \`${shownCmd(fdbCmd)}\` printed invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      } else {
-        warnings.push(`${ctx}: \`${shownCmd(fdbCmd)}\` failed: ${rFdb.stderr.trim() || `exit status ${rFdb.code}`}`);
-      }
+      const fdb = readSection(rFdb, fdbCmd, ctx, (v) => readBridgeFdbJson(v), warnings);
+      if (fdb !== undefined) netns.fdb = fdb;
       const ids2 = readLine(key(main, 3), ids, (v) => readNetnsListIdJson(v), ctx, 'netns list-id', warnings);
       if (ids2 !== undefined) netns.netnsIds = ids2;
-      const files = sysctlFiles((netns.links ?? []).map((l) => l.name));
-      if (target.kind === 'current') {
-        // /proc/sys/net shows the reader's own netns, which is this one: read here, no grep, and no second
-        // runner round (nor its fork of the collector) unless a pod netns needs its FDB.
-        const sysctls = readProcSysFiles(files);
-        if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
-        else warnings.push(`${ctx}: none of ${files.length} /proc/sys files could be read`);
-        return { second: [], finish: () => ({ netns, warnings }) };
-      }
-      const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...files]);
+      // In the collector's own netns this reads /proc/sys here: no second runner round (nor its fork of the
+      // collector) unless a pod netns needs its FDB.
+      const sysctl = sysctlStep(target, (netns.links ?? []).map((l) => l.name), ctx, warnings);
       return {
-        second: [sysctlCmd],
-        finish([sysctlRun = NOT_RUN]) {
-          const sysctls = parseProcSysLines(sysctlRun.stdout);
-          // grep exits 2 when one file is missing (bridge-nf-call-iptables without br_netfilter) yet prints the rest.
-          if (sysctlRun.code !== 0 && Object.keys(sysctls).length === 0) {
-            warnings.push(`${ctx}: \`${shownCmd(sysctlCmd)}\` failed: ${sysctlRun.stderr.trim() || `exit status ${sysctlRun.code}`}`);
-          }
+        second: sysctl.second,
+        finish(second) {
+          const sysctls = sysctl.finish(second);
           if (Object.keys(sysctls).length > 0) netns.sysctls = sysctls;
           return { netns, warnings };
         },

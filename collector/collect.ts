@@ -19,8 +19,8 @@ import { batchedHostPlan, batchedNetnsPlan, beginReadCache, sweepReadCache, writ
 import { execCommand, type Exec, type ExecResult } from './exec';
 import { kubeProxyCommand, readKubeProxy } from './kubeProxy';
 import { runManyWith, runPlans, runPlansAlongside, shellRunMany, type NetnsPlan, type RunMany } from './runner';
-import { parseProcSysLines, sysctlFiles } from './sysctl';
-import { bridgeCommand, describeTarget, execInCommand, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
+import { addressesOf, NOT_RUN, parseJson, readSection, sysctlStep } from './sections';
+import { bridgeCommand, describeTarget, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
 
 /** Which pod a netns is, when no Kubernetes API is at hand (the lab names its netns after its pods). */
 export type PodIdentity = (netnsName: string) => { namespace: string; name: string; uid?: string } | undefined;
@@ -90,54 +90,6 @@ async function run(exec: Exec, cmd: Command): Promise<{ ok: boolean; stdout: str
   return { ok: r.code === 0, stdout: r.stdout, error: r.stderr.trim() || `exit status ${r.code}` };
 }
 
-function shown(cmd: Command): string {
-  return [cmd.file, ...cmd.args].join(' ');
-}
-
-/** `ip -j addr` lists links with their addresses; the snapshot keeps links and addresses apart. */
-function addressesOf(out: ParseOutput<{ addresses: Address[] }>): ParseOutput<Address> {
-  return { items: out.items.flatMap((l) => l.addresses), warnings: out.warnings, skipped: out.skipped };
-}
-
-/** `ip -j` prints nothing at all for some empty tables on older iproute2; that is an empty list. */
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { ok: true, value: [] };
-  try {
-    return { ok: true, value: JSON.parse(trimmed) as unknown };
-  } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-/**
- * Reads one JSON command's result; on failure the section stays `undefined`
- * (not observed) and a warning says why.
- */
-function readSection<T>(
-  r: ExecResult,
-  cmd: Command,
-  context: string,
-  read: (value: unknown) => ParseOutput<T>,
-  warnings: string[],
-): T[] | undefined {
-  if (r.code !== 0) {
-    warnings.push(`${context}: \`${shown(cmd)}\` failed: ${r.stderr.trim() || `exit status ${r.code}`}`);
-    return undefined;
-  }
-  const json = parseJson(r.stdout);
-  if (!json.ok) {
-    warnings.push(`${context}: \`${shown(cmd)}\` printed invalid JSON: ${json.message}`);
-    return undefined;
-  }
-  const out = read(json.value);
-  for (const w of out.warnings) warnings.push(`${context}: ${shown(cmd)}: ${w.message}`);
-  for (const s of out.skipped) warnings.push(`${context}: ${shown(cmd)}: skipped ${s.reason}`);
-  return out.items;
-}
-
-const NOT_RUN: ExecResult = { stdout: '', stderr: 'not run', code: -1 };
-
 /** Reading one netns with a command per section (the host netns, or any netns when batching is off). */
 export function fullNetnsPlan(target: NetnsTarget, meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef }, opts: { ipv6?: boolean } = {}): NetnsPlan {
   const ctx = meta.name === 'host' ? 'host' : `netns ${meta.name}`;
@@ -177,15 +129,11 @@ export function fullNetnsPlan(target: NetnsTarget, meta: { name: string; kind: N
       const neighbours = sec('neighbours', (v) => readIpNeighJson(v));
       const fdb = sec('fdb', (v) => readBridgeFdbJson(v));
       const netnsIds = sec('netnsIds', (v) => readNetnsListIdJson(v));
-      const sysctlCmd = execInCommand(target, 'grep', ['-H', '', ...sysctlFiles((links ?? []).map((l) => l.name))]);
+      const sysctl = sysctlStep(target, (links ?? []).map((l) => l.name), ctx, warnings);
       return {
-        second: [sysctlCmd],
-        finish([sysctlRun = NOT_RUN]) {
-          const sysctls = parseProcSysLines(sysctlRun.stdout);
-          // grep exits 2 when one file is missing (bridge-nf-call-iptables without br_netfilter) yet prints the rest.
-          if (sysctlRun.code !== 0 && Object.keys(sysctls).length === 0) {
-            warnings.push(`${ctx}: \`${shown(sysctlCmd)}\` failed: ${sysctlRun.stderr.trim() || `exit status ${sysctlRun.code}`}`);
-          }
+        second: sysctl.second,
+        finish(second) {
+          const sysctls = sysctl.finish(second);
           const netns: NetnsSnapshot = { name: meta.name, kind: meta.kind, source: describeTarget(target) };
           if (meta.pod) netns.pod = meta.pod;
           if (links) netns.links = links;

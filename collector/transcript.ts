@@ -6,6 +6,7 @@
  */
 import { execCommand, type Exec } from './exec';
 import { bridgeCommand, execInCommand, ipCommand, type Command, type NetnsTarget } from './target';
+import { kubeProxyCommand } from './kubeProxy';
 
 /** Options of captureTranscript. */
 export interface TranscriptOptions {
@@ -37,7 +38,7 @@ export function transcriptSteps(hostNetns: string | undefined, podNetns: readonl
     { typed: 'bridge fdb show', command: bridgeCommand(host, ['fdb', 'show']) },
     { typed: 'sysctl net.ipv4.ip_forward', command: execInCommand(host, 'sysctl', ['net.ipv4.ip_forward']) },
     // kube-proxy's Service rules; a node without them prints only the built-in chains (or no iptables-save at all).
-    { typed: 'iptables-save', command: execInCommand(host, 'iptables-save', []) },
+    { typed: 'iptables-save', command: kubeProxyCommand(host) },
   ];
   for (const pod of podNetns) {
     // Netns names are global, so `ip -n POD` from anywhere is what `ip netns exec POD ip` shows on the node.

@@ -57,10 +57,12 @@ export function parseTraceroute(output: string): TracerouteHop[] {
 
 /**
  * traceroute with one probe per hop and a one-second wait; with `size` the
- * probes carry DF and that total length, so MTU faults answer `!F`.
+ * probes carry DF and that total length, so MTU faults answer `!F`; with
+ * `udpPort`, UDP probes to that one port (`-U -p PORT`, as a DNS client sends).
  */
-export async function traceroute(netns: string, dst: string, opts: { size?: number; maxHops?: number } = {}, exec: Exec = execCommand): Promise<TracerouteResult> {
+export async function traceroute(netns: string, dst: string, opts: { size?: number; maxHops?: number; udpPort?: number } = {}, exec: Exec = execCommand): Promise<TracerouteResult> {
   const args = ['netns', 'exec', netns, 'traceroute', '-n', '-q', '1', '-w', '1', '-m', String(opts.maxHops ?? 8)];
+  if (opts.udpPort !== undefined) args.push('-U', '-p', String(opts.udpPort));
   if (opts.size !== undefined) args.push('-F', dst, String(opts.size));
   else args.push(dst);
   const r = await exec('ip', args);

@@ -14,8 +14,8 @@ import type { Topology } from '../../lib/topology/types';
 import { captureLab, LAB_OUT_DIR, writeCaptures, type NodeCapture } from './capture';
 import { topologyFromJson, topologyFromTranscripts } from './judge';
 import { requireLab, type Lab, type LabPod } from './lab';
-import { kernelHops, parseTraceroute, trimTrailingStars } from './probe';
-import { installRules, kubeProxyRules, requireIptables, startEchoServer, tcpConnect, udpProbe, udpTracerouteArgs, type LabService, type UdpAnswer } from './services';
+import { kernelHops, traceroute, trimTrailingStars } from './probe';
+import { installRules, kubeProxyRules, requireIptables, startEchoServer, tcpConnect, udpProbe, type LabService, type UdpAnswer } from './services';
 import path from 'node:path';
 
 const DNS: LabService = { namespace: 'default', name: 'web', portName: 'dns', clusterIp: '10.96.0.10', port: 53, protocol: 'udp', targetPort: 5353, endpoints: [] };
@@ -63,10 +63,10 @@ describe('Services in the flannel VXLAN lab: kube-proxy rules judged by the kern
     for (const endpoint of [local, remote]) {
       await installRules(node1, kubeProxyRules([svc, EMPTY], { force: endpoint.ip }));
       // No listener yet: the last probe gets the endpoint's port unreachable, as traceroute expects.
-      const tr = await execCommand('ip', udpTracerouteArgs(client.netns, svc.clusterIp, svc.port));
+      const tr = await traceroute(client.netns, svc.clusterIp, { udpPort: svc.port });
       const echo = await startEchoServer(endpoint.netns, svc.targetPort, endpoint.name);
       try {
-        forced.push({ endpoint, traceroute: kernelHops(parseTraceroute(tr.stdout)), tracerouteOutput: tr.stdout + tr.stderr, udp: await udpProbe(client.netns, svc.clusterIp, svc.port, 3) });
+        forced.push({ endpoint, traceroute: kernelHops(tr.hops), tracerouteOutput: tr.output, udp: await udpProbe(client.netns, svc.clusterIp, svc.port, 3) });
       } finally {
         echo.kill();
       }

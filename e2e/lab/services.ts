@@ -240,8 +240,3 @@ export async function tcpConnect(netns: string, dst: string, port: number, exec:
   const r = await exec('ip', ['netns', 'exec', netns, process.execPath, '-e', TCP_CLIENT, dst, String(port)]);
   return r.stdout.trim();
 }
-
-/** `traceroute -n -q 1 -w 1 -m 8 -U -p PORT` (UDP to that port, as a DNS client would send). */
-export function udpTracerouteArgs(netns: string, dst: string, port: number): string[] {
-  return ['netns', 'exec', netns, 'traceroute', '-n', '-q', '1', '-w', '1', '-m', '8', '-U', '-p', String(port), dst];
-}
