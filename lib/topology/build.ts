@@ -24,6 +24,7 @@ import { buildTunnelEdges } from './tunnels';
 import { buildHostRouteEdges } from './hostRoutes';
 import { buildSegmentEdges } from './segments';
 import { checkPodMtus } from './mtu';
+import { BridgePortEdge } from './lazyEdge';
 import { buildServices, servicesEmpty } from './services';
 import { canon, flat5, isGlobalAddress } from './addr';
 import { formatPrefix, ipFamily, parsePrefix } from '../net/ip';
@@ -48,6 +49,7 @@ export function buildTopology(snapshots: readonly Snapshot[], options: BuildOpti
   const warnings = new Warnings();
   const chosen = latestPerNode(snapshots, warnings);
   const cluster = new Cluster(mergeK8sFacts(chosen, warnings), warnings, options.lazyEvidenceFromNodes);
+  cluster.lazyPortEdges = chosen.length >= cluster.lazyEvidenceFromNodes;
   stage?.('facts');
 
   for (const snap of chosen) captureNode(cluster, snap);
@@ -195,7 +197,8 @@ function bridgePorts(ns: NsWork, cluster: Cluster): void {
     if (iface.master === undefined) continue;
     const master = ns.get(iface.master.slice(prefix));
     if (master === undefined || master.role !== 'bridge') continue;
-    const how = ns.wire(iface.name)?.master === master.name ? 'master' : 'bridge fdb: master';
-    cluster.edges.unique('bridge-port', iface.id, master.id, false, flat5(iface.name, ' ', how, ' ', master.name));
+    const viaLink = ns.wire(iface.name)?.master === master.name;
+    if (cluster.lazyPortEdges) cluster.edges.list.push(new BridgePortEdge(iface.id, master.id, iface.name, master.name, !viaLink));
+    else cluster.edges.unique('bridge-port', iface.id, master.id, false, flat5(iface.name, ' ', viaLink ? 'master' : 'bridge fdb: master', ' ', master.name));
   }
 }

@@ -135,6 +135,11 @@ export class Cluster {
   readonly edges = new EdgeSet();
   /** veth.ts: evidence lists of pod → host veth pairs, by the pod end's name and then the host ifindex, shared by every node. */
   readonly vethLines = new Map<string, (readonly string[])[]>();
+  /**
+   * Set by buildTopology when as many nodes were captured as lazyEvidenceFromNodes: `veth` and
+   * `bridge-port` edges are then VethEdge / BridgePortEdge (lazyEdge.ts), formatted on first read.
+   */
+  lazyPortEdges = false;
   /** Underlay address → node name; `null` when two nodes claim it. */
   private readonly addressOwner = new Map<string, string | null>();
 

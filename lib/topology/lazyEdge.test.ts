@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { buildTopology } from './build';
 import { EdgeSet } from './edges';
-import { FdbVxlanEdge, fdbLine } from './lazyEdge';
+import { BridgePortEdge, FdbVxlanEdge, VethEdge, fdbLine } from './lazyEdge';
 import { generateFlannelCluster } from '../synthetic/flannelCluster';
 import { fdb, flannelHost, neigh, snapshot } from './testSnapshots';
 
@@ -14,6 +14,9 @@ describe('FDB VXLAN edges with lazily formatted evidence', () => {
     const lazy = buildTopology(snaps, { lazyEvidenceFromNodes: 0 });
     expect(eager.edges.some((e) => e instanceof FdbVxlanEdge)).toBe(false);
     expect(lazy.edges.filter((e) => e instanceof FdbVxlanEdge)).toHaveLength((12 * 11) / 2);
+    expect(eager.edges.some((e) => e instanceof VethEdge || e instanceof BridgePortEdge)).toBe(false);
+    expect(lazy.edges.filter((e) => e instanceof VethEdge)).toHaveLength(12 * 2);
+    expect(lazy.edges.filter((e) => e instanceof BridgePortEdge)).toHaveLength(12 * 2);
     expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
     expect(lazy.edges.map((e) => [e.id, e.kind, e.source, e.target, e.inferred, e.evidence, e.vni, e.outerSrc, e.outerDst, e.dstPort])).toEqual(
       eager.edges.map((e) => [e.id, e.kind, e.source, e.target, e.inferred, e.evidence, e.vni, e.outerSrc, e.outerDst, e.dstPort]),
@@ -71,5 +74,22 @@ describe('FDB VXLAN edges with lazily formatted evidence', () => {
     e.evidence = ['replaced'];
     e.id = 'x';
     expect(plain(e)).toEqual({ id: 'x', kind: 'vxlan', source: 'a/host/v', target: 'b/host/v', inferred: false, evidence: ['replaced'] });
+  });
+
+  it('veth and bridge-port edges: fields set later serialise after the evidence, in the order set, as on a plain edge', () => {
+    const lines = Object.freeze(['pod eth0@if7 names host ifindex 7']);
+    const veth = new VethEdge('n/p/eth0', 'n/host/veth1', false, lines);
+    veth.mtuMismatch = true;
+    expect(veth.evidence).toBe(lines);
+    expect(JSON.stringify(veth)).toBe(
+      JSON.stringify({ id: 'veth:n/p/eth0->n/host/veth1', kind: 'veth', source: 'n/p/eth0', target: 'n/host/veth1', inferred: false, evidence: lines, mtuMismatch: true }),
+    );
+    const port = new BridgePortEdge('n/host/veth1', 'n/host/cni0', 'veth1', 'cni0', true);
+    expect(port.evidence).toEqual(['veth1 bridge fdb: master cni0']);
+    expect(port.evidence).toBe(port.evidence);
+    port.evidence = ['replaced'];
+    port.id = 'x';
+    expect(plain(port)).toEqual({ id: 'x', kind: 'bridge-port', source: 'n/host/veth1', target: 'n/host/cni0', inferred: false, evidence: ['replaced'] });
+    expect(plain(new BridgePortEdge('a/h/v', 'a/h/br', 'v', 'br', false))).toEqual({ id: 'bridge-port:a/h/v->a/h/br', kind: 'bridge-port', source: 'a/h/v', target: 'a/h/br', inferred: false, evidence: ['v master br'] });
   });
 });

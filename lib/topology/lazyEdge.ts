@@ -264,3 +264,170 @@ export function fdbLine(node: string, mac: string, dev: string, dst: string, nei
     ? flat(node, ': fdb ', mac, ' dev ', dev, ' dst ', dst)
     : flat(node, ': fdb ', mac, ' dev ', dev, ' dst ', dst, ', neigh ', neigh, ' lladdr ', mac);
 }
+
+/**
+ * What a `veth` or `bridge-port` edge holds beyond its ends: fields set after
+ * construction (mtuMismatch, an assigned id or evidence) and the id once read,
+ * in one small object made only for the edges that have any.
+ */
+interface PortEdgeExtra {
+  id?: string;
+  evidence?: string[];
+  /** Optional TopoEdge fields in the order they were first set, as a plain edge would have them. */
+  fields?: Record<string, unknown>;
+}
+
+type OptionalKey = 'vni' | 'outerSrc' | 'outerDst' | 'dstPort' | 'mtuMismatch';
+
+/**
+ * Large clusters' `veth` and `bridge-port` edges, two per pod: a plain edge
+ * kept its id (`veth:n/cni-…/eth0->n/host/veth…`, ~100 bytes) and, for a
+ * port, an evidence line and its one-line array, 110,000 times each at
+ * 1,000 nodes — bytes that survive the build, copied by every young-generation
+ * GC they live through and promoted into freshly faulted old-space pages. These
+ * keep their ends and the strings that already exist, and format the rest on
+ * first read. To readers they are TopoEdges (toJSON gives the plain object,
+ * key for key), as FdbVxlanEdge.
+ */
+abstract class PortEdge implements TopoEdge {
+  source: string;
+  target: string;
+  inferred: boolean;
+  #extra: PortEdgeExtra | undefined = undefined;
+
+  constructor(source: string, target: string, inferred: boolean) {
+    this.source = source;
+    this.target = target;
+    this.inferred = inferred;
+  }
+
+  abstract get kind(): TopoEdgeKind;
+  protected abstract lines(): string[];
+
+  get id(): string {
+    const extra = (this.#extra ??= {});
+    return (extra.id ??= flat(this.kind, ':', this.source, '->', this.target));
+  }
+
+  set id(value: string) {
+    (this.#extra ??= {}).id = value;
+  }
+
+  get evidence(): string[] {
+    const assigned = this.#extra?.evidence;
+    return assigned ?? this.lines();
+  }
+
+  set evidence(value: string[]) {
+    (this.#extra ??= {}).evidence = value;
+  }
+
+  #get(key: OptionalKey): unknown {
+    return this.#extra?.fields?.[key];
+  }
+
+  #set(key: OptionalKey, value: unknown): void {
+    ((this.#extra ??= {}).fields ??= {})[key] = value;
+  }
+
+  get vni(): number | undefined {
+    return this.#get('vni') as number | undefined;
+  }
+
+  set vni(value: number | undefined) {
+    this.#set('vni', value);
+  }
+
+  get outerSrc(): string | undefined {
+    return this.#get('outerSrc') as string | undefined;
+  }
+
+  set outerSrc(value: string | undefined) {
+    this.#set('outerSrc', value);
+  }
+
+  get outerDst(): string | undefined {
+    return this.#get('outerDst') as string | undefined;
+  }
+
+  set outerDst(value: string | undefined) {
+    this.#set('outerDst', value);
+  }
+
+  get dstPort(): number | undefined {
+    return this.#get('dstPort') as number | undefined;
+  }
+
+  set dstPort(value: number | undefined) {
+    this.#set('dstPort', value);
+  }
+
+  get mtuMismatch(): boolean | undefined {
+    return this.#get('mtuMismatch') as boolean | undefined;
+  }
+
+  set mtuMismatch(value: boolean | undefined) {
+    this.#set('mtuMismatch', value);
+  }
+
+  /** The plain edge, as JSON.stringify and the API write it. */
+  toJSON(): TopoEdge {
+    const out: Record<string, unknown> = {
+      id: this.id,
+      kind: this.kind,
+      source: this.source,
+      target: this.target,
+      inferred: this.inferred,
+      evidence: this.evidence,
+    };
+    const fields = this.#extra?.fields;
+    if (fields !== undefined) for (const key of Object.keys(fields)) if (fields[key] !== undefined) out[key] = fields[key];
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) if (!(key in out)) out[key] = self[key];
+    return out as unknown as TopoEdge;
+  }
+}
+
+/** A `veth` edge: its evidence is a list shared by every node's pair with the same line (veth.ts), never copied. */
+export class VethEdge extends PortEdge {
+  readonly #lines: readonly string[];
+
+  constructor(source: string, target: string, inferred: boolean, lines: readonly string[]) {
+    super(source, target, inferred);
+    this.#lines = lines;
+  }
+
+  get kind(): TopoEdgeKind {
+    return 'veth';
+  }
+
+  protected lines(): string[] {
+    // Shared and frozen, as EdgeSet.uniqueShared gives a plain edge.
+    return this.#lines as string[];
+  }
+}
+
+/** A `bridge-port` edge: `<port> master <bridge>` (or `bridge fdb: master`), formatted when read. */
+export class BridgePortEdge extends PortEdge {
+  readonly #port: string;
+  readonly #master: string;
+  readonly #viaFdb: boolean;
+
+  constructor(source: string, target: string, port: string, master: string, viaFdb: boolean) {
+    super(source, target, false);
+    this.#port = port;
+    this.#master = master;
+    this.#viaFdb = viaFdb;
+  }
+
+  get kind(): TopoEdgeKind {
+    return 'bridge-port';
+  }
+
+  protected lines(): string[] {
+    // Kept once read, as the edge's own list: a reader gets the same array on every read, as from a plain edge.
+    const lines = [flat(this.#port, ' ', this.#viaFdb ? 'bridge fdb: master' : 'master', ' ', this.#master)];
+    this.evidence = lines;
+    return lines;
+  }
+}

@@ -10,7 +10,8 @@
  * paired by elimination and marked inferred.
  */
 import type { NetnsId, VethPeer } from '../snapshot/schema';
-import type { PeerRef, TopoInterface } from './types';
+import type { PeerRef, TopoEdge, TopoInterface } from './types';
+import { VethEdge } from './lazyEdge';
 import type { Cluster, NodeWork, NsWork } from './cluster';
 import { listSome } from './k8s';
 import { flat } from './addr';
@@ -68,7 +69,13 @@ export function pairVeths(node: NodeWork, cluster: Cluster): void {
   const pair = (podSide: VethEnd, hostSide: VethEnd, state: PeerRef['state'], evidence: string, shared?: readonly string[]): void => {
     podSide.iface.peer = { id: hostSide.iface.id, state, evidence };
     hostSide.iface.peer = { id: podSide.iface.id, state, evidence };
-    const edge = cluster.edges.uniqueShared('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', shared ?? [evidence]);
+    let edge: TopoEdge;
+    if (cluster.lazyPortEdges) {
+      edge = new VethEdge(podSide.iface.id, hostSide.iface.id, state === 'inferred', shared ?? [evidence]);
+      cluster.edges.list.push(edge);
+    } else {
+      edge = cluster.edges.uniqueShared('veth', podSide.iface.id, hostSide.iface.id, state === 'inferred', shared ?? [evidence]);
+    }
     const a = podSide.iface.mtu;
     const b = hostSide.iface.mtu;
     if (a !== undefined && b !== undefined && a !== b) {
