@@ -1,11 +1,20 @@
 #!/usr/bin/env node
-// Starts the built dashboard (`next start`) with safe defaults:
+// Starts the built dashboard with safe defaults:
 // - binds to 127.0.0.1 unless HOST / --hostname says otherwise (next start alone binds every interface);
 // - refuses to listen on anything but loopback without viewer authentication
 //   (PODNET_VIEWER_TOKEN), unless PODNET_ALLOW_PUBLIC_UNAUTHENTICATED=1 says the operator means it.
 // Usage: node scripts/start.mjs [--hostname H] [--port P]   (or HOST=… PORT=…)
+//
+// The server is Next's own request handler behind node's http server (what
+// `next start` runs, as a custom server), except for snapshot pushes:
+// POST /api/v1/clusters/{cluster}/snapshots goes straight to the route's code
+// (server/nodeIngest.ts, compiled in the same build and published on
+// globalThis when Next loads that route: from the first push on), which
+// saves Next's per-request work on the server's busiest path. V8 flags must be in force when node starts, so
+// without them this script runs itself once more with them in NODE_OPTIONS.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serverNodeOptions } from './server-node-options.mjs';
@@ -58,13 +67,59 @@ function checkExposure(hostname, env) {
 const { hostname, port } = parseArgs(process.argv.slice(2));
 checkExposure(hostname, process.env);
 
-const next = path.join(root, 'node_modules', '.bin', 'next');
 if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) fail('no production build found: run `npm run build` first');
 
-const child = spawn(next, ['start', '--hostname', hostname, '--port', port], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { NEXT_TELEMETRY_DISABLED: '1', ...process.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
-});
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const nodeOptions = serverNodeOptions(process.env.NODE_OPTIONS);
+if (nodeOptions !== (process.env.NODE_OPTIONS ?? '')) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--hostname', hostname, '--port', port], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  await serve();
+}
+
+async function serve() {
+  process.env.NODE_ENV = 'production';
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+  const { default: next } = await import('next');
+  const app = next({ dir: root, hostname, port: Number(port) });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const FAST_ROUTES = Symbol.for('podnet.server.fastRoutes');
+  const server = http.createServer((req, res) => {
+    const fast = globalThis[FAST_ROUTES];
+    if (typeof fast === 'function' && fast(req, res)) return;
+    // As `next start` answers a request its handler fails on.
+    handle(req, res).catch((err) => {
+      console.error(`podnet: failed to handle request for ${req.url}`, err);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end('Internal Server Error');
+    });
+  });
+  server.on('error', (err) => {
+    console.error('podnet: the server failed:', err.message);
+    process.exit(1);
+  });
+  await new Promise((resolve) => server.listen(Number(port), hostname, () => resolve(undefined)));
+  process.title = 'podnet-server';
+  console.log(`podnet: listening on ${hostname} port ${port}`);
+  let stopping = false;
+  // As `next start`: stop taking connections, let requests in progress finish, close Next, exit by the signal.
+  const stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    server.close(() => {
+      app.close().catch((err) => console.error(err)).finally(() => process.exit(code));
+    });
+    server.closeIdleConnections();
+    // A client that keeps its connection busy must not hold the process up for ever.
+    setTimeout(() => process.exit(code), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop(130));
+  process.on('SIGTERM', () => stop(143));
+  process.on('SIGHUP', () => stop(129));
+}

@@ -132,6 +132,22 @@ describe.each(backends)('API over $name', (backend) => {
     expect(server.output()).not.toContain(otherToken);
   });
 
+  it('answers pushes on start.mjs\'s own path once Next has loaded the route, with the same headers', async () => {
+    // Earlier pushes in this suite loaded the route; Next's answers carry its RSC vary header, this path's do not.
+    const res = await fetch(`${server.url}/api/v1/clusters/pin/snapshots`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
+      body: '<snapshot/>',
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('vary')).toBeNull();
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store, no-transform');
+    expect((await res.json()) as ApiError).toMatchObject({ error: expect.stringMatching(/application\/json/) });
+    const through = await fetch(`${server.url}/api/v1/clusters/pin/snapshots/`, { method: 'POST', redirect: 'manual' });
+    expect(through.status).toBe(308);
+  });
+
   it('refuses other content types with 415', async () => {
     const r = await push('<snapshot/>', { type: 'application/xml' });
     expect(r.status).toBe(415);

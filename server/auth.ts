@@ -11,8 +11,13 @@ import type { Store } from './store';
 /** Cookie that carries the viewer token for the dashboard's own requests. */
 export const VIEWER_COOKIE = 'podnet_viewer';
 
+/** What reading a request's headers needs: a Web Request, or a node request wrapped (server/nodeIngest.ts). */
+export interface HasHeaders {
+  headers: { get(name: string): string | null };
+}
+
 /** The bearer token of a request, or undefined when there is none. */
-export function bearerToken(request: Request): string | undefined {
+export function bearerToken(request: HasHeaders): string | undefined {
   const header = request.headers.get('authorization');
   if (header === null) return undefined;
   const m = /^\s*Bearer\s+(\S{1,512})\s*$/i.exec(header);
@@ -62,7 +67,7 @@ export function requireViewer(request: Request, viewerToken: string | undefined)
 }
 
 /** Refuses a write: 401 without a token, 403 with one that is not valid for this cluster. */
-export async function requireIngestToken(request: Request, store: Store, cluster: string): Promise<void> {
+export async function requireIngestToken(request: HasHeaders, store: Store, cluster: string): Promise<void> {
   const token = bearerToken(request);
   if (token === undefined) {
     throw new HttpError(

@@ -5,17 +5,22 @@
  * limit after decompression (a small bomb cannot expand past it).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import { gunzip, gunzipSync } from 'node:zlib';
+import type { HasHeaders } from './auth';
 import { HttpError } from './http';
 
 function tooLarge(limit: number, what: string): HttpError {
   return new HttpError(413, { error: `${what} is larger than the limit of ${limit} bytes (PODNET_MAX_BODY_BYTES)` });
 }
 
+function declaredTooLarge(declared: string | null | undefined, limit: number): boolean {
+  return declared !== null && declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit;
+}
+
 /** Reads the raw body bytes, refusing (413) beyond `limit`. */
 export async function readLimited(request: Request, limit: number): Promise<Buffer> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge(limit, 'the request body');
+  if (declaredTooLarge(request.headers.get('content-length'), limit)) throw tooLarge(limit, 'the request body');
   if (request.body === null) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Buffer[] = [];
@@ -33,13 +38,60 @@ export async function readLimited(request: Request, limit: number): Promise<Buff
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * readLimited for a node request (the ingest path that bypasses Next's Web
+ * Request adaptation, server/nodeIngest.ts): the same limit and refusals. On a
+ * refusal the rest of the body is left unread; the caller answers and closes
+ * the connection.
+ */
+export function readLimitedNode(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (declaredTooLarge(req.headers['content-length'], limit)) return Promise.reject(tooLarge(limit, 'the request body'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        done();
+        req.pause();
+        reject(tooLarge(limit, 'the request body'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    const onClose = (): void => {
+      done();
+      reject(new Error('the client closed the connection before the body ended'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
 function gunzipError(err: Error, limit: number): HttpError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) return tooLarge(limit, 'the decompressed body');
   return new HttpError(400, { error: `the body is not valid gzip: ${err.message}` });
 }
 
-function gunzipLimited(data: Buffer, limit: number): Promise<Buffer> {
+/** gunzip within `limit` on libuv's thread pool; 413 past the limit, 400 for bytes that are not gzip. */
+export function gunzipLimited(data: Buffer, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     gunzip(data, { maxOutputLength: limit }, (err, out) => (err ? reject(gunzipError(err, limit)) : resolve(out)));
   });
@@ -55,7 +107,7 @@ export function gunzipLimitedSync(data: Uint8Array, limit: number): Buffer {
 }
 
 /** Whether the request says `Content-Encoding: gzip`; 415 for any encoding but gzip and identity. */
-export function isGzipEncoded(request: Request): boolean {
+export function isGzipEncoded(request: HasHeaders): boolean {
   const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== '') {
     throw new HttpError(415, { error: `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported; send gzip or no encoding` });
@@ -93,6 +145,6 @@ export function hasUtf8Bom(data: Uint8Array): boolean {
 }
 
 /** The media type of a request, lower-cased, without parameters. */
-export function mediaType(request: Request): string {
+export function mediaType(request: HasHeaders): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }

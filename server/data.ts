@@ -24,8 +24,8 @@ import type { Snapshot } from '../lib/snapshot/schema';
 import { buildTopology } from '../lib/topology/build';
 import type { Topology } from '../lib/topology/types';
 import { trace } from '../lib/trace/trace';
-import { requireIngestToken } from './auth';
-import { isGzipEncoded, mediaType, readDecodedBody, readLimited, utf8 } from './body';
+import { requireIngestToken, type HasHeaders } from './auth';
+import { gunzipLimited, isGzipEncoded, mediaType, readDecodedBody, readLimited, utf8 } from './body';
 import { readConfig, type ServerConfig } from './config';
 import { diffSnapshots } from './diff';
 import { HttpError } from './http';
@@ -406,8 +406,23 @@ export async function nodeDiff(cluster: string, node: string, fromId: number, to
 
 // --- writes and previews --------------------------------------------------
 
+/**
+ * An ingest request as ingestSnapshot reads it: its headers and its body
+ * within a limit. Next's route hands a Web Request (webIngestRequest); the
+ * server's own fast path a node request (server/nodeIngest.ts).
+ */
+export interface IngestRequest extends HasHeaders {
+  /** The raw body (still gzip when so encoded), refused with 413 beyond `limit` bytes. */
+  body(limit: number): Promise<Buffer>;
+}
+
+/** A Web Request as an IngestRequest. */
+export function webIngestRequest(request: Request): IngestRequest {
+  return { headers: request.headers, body: (limit) => readLimited(request, limit) };
+}
+
 /** `POST …/snapshots`: authorises, reads, validates and stores one node snapshot. */
-export async function ingestSnapshot(cluster: string, request: Request, url: URL): Promise<IngestResult> {
+export async function ingestSnapshot(cluster: string, request: IngestRequest, url: URL): Promise<IngestResult> {
   const store = await getStore();
   await requireIngestToken(request, store, cluster);
   const type = mediaType(request);
@@ -428,14 +443,16 @@ export async function ingestSnapshot(cluster: string, request: Request, url: URL
   let put: PutResult;
   if (format === 'json') {
     const gzipped = isGzipEncoded(request);
-    const raw = await readLimited(request, limit);
+    const raw = await request.body(limit);
     const decoded = await decodeJsonPushOffThread(state().config.ingestWorkers, raw, gzipped, limit, opts.node);
     parsed = { node: decoded.node, used: decoded.used, skipped: [], warnings: [] };
     if (decoded.received !== undefined) put = await store.putReceived(cluster, decoded.node, decoded.received);
     else if (decoded.snapshot !== undefined) put = await store.putSnapshot(cluster, decoded.node, decoded.snapshot);
     else throw new Error('decodeJsonPush returned neither a document nor a snapshot');
   } else {
-    const transcript = parseIngest(utf8(await readDecodedBody(request, limit)), format, opts);
+    const gzipped = isGzipEncoded(request);
+    const raw = await request.body(limit);
+    const transcript = parseIngest(utf8(gzipped ? await gunzipLimited(raw, limit) : raw), format, opts);
     parsed = transcript;
     put = await store.putSnapshot(cluster, transcript.node, transcript.snapshot);
   }

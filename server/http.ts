@@ -25,12 +25,17 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 /** A JSON answer. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   const text = jsonBody(body);
+  return new Response(text, { status, headers: jsonHeaders(text, headers) });
+}
+
+/** The headers of a JSON answer whose body is `text` (a string, or a stream for a large one). */
+export function jsonHeaders(text: string | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Record<string, string> {
   // `next start` gzips every answer a client accepts gzip for (it drops a
   // Content-Length, so the compressor's 1 KiB threshold never applies). For a
   // small answer such as an ingest receipt that costs the server more than it
   // saves on the wire; no-transform is the compressor's documented opt-out.
   const small: Record<string, string> = typeof text === 'string' && text.length < 4096 ? { 'cache-control': 'no-store, no-transform' } : {};
-  return new Response(text, { status, headers: { ...JSON_HEADERS, ...small, ...headers } });
+  return { ...JSON_HEADERS, ...small, ...headers };
 }
 
 /** Arrays longer than this are written element by element. */
@@ -123,31 +128,44 @@ export function isStoreError(err: unknown): err is StoreError {
   return err instanceof Error && err.name === 'StoreError' && STORE_ERROR_CODES.has(String((err as { code?: unknown }).code));
 }
 
-/** The answer for a thrown value: its own status for refusals, a bare 500 for faults. */
-export function errorResponse(err: unknown): Response {
+/** What an answer to a thrown value is made of: status, ApiError body, extra headers. */
+export interface ErrorParts {
+  status: number;
+  body: ApiError;
+  headers: Record<string, string>;
+}
+
+/** The answer for a thrown value, in parts: its own status for refusals, a bare 500 for faults. */
+export function errorParts(err: unknown): ErrorParts {
   if (err instanceof HttpError || (err instanceof Error && err.name === 'HttpError' && 'status' in err && 'body' in err)) {
     const h = err as HttpError;
-    return json(h.body, h.status, h.headers);
+    return { status: h.status, body: h.body, headers: h.headers };
   }
   if (isStoreError(err)) {
     switch (err.code) {
       case 'cluster_not_found':
-        return json({ error: err.message, field: 'cluster' } satisfies ApiError, 404);
+        return { status: 404, body: { error: err.message, field: 'cluster' }, headers: {} };
       case 'revision_out_of_range':
-        return json({ error: err.message, field: 'at' } satisfies ApiError, 404);
+        return { status: 404, body: { error: err.message, field: 'at' }, headers: {} };
       case 'invalid_argument':
-        return json({ error: err.message } satisfies ApiError, 400);
+        return { status: 400, body: { error: err.message }, headers: {} };
       case 'cluster_exists':
-        return json({ error: err.message, field: 'cluster' } satisfies ApiError, 409);
+        return { status: 409, body: { error: err.message, field: 'cluster' }, headers: {} };
       default: {
         const never: never = err.code;
-        return json({ error: `store refused: ${String(never)}` }, 400);
+        return { status: 400, body: { error: `store refused: ${String(never)}` }, headers: {} };
       }
     }
   }
   // The message may carry a connection string or a file path: log it, answer plainly.
   console.error('podnet api: unexpected failure', err instanceof Error ? (err.stack ?? err.message) : String(err));
-  return json({ error: 'internal server error' } satisfies ApiError, 500);
+  return { status: 500, body: { error: 'internal server error' }, headers: {} };
+}
+
+/** The answer for a thrown value: its own status for refusals, a bare 500 for faults. */
+export function errorResponse(err: unknown): Response {
+  const e = errorParts(err);
+  return json(e.body, e.status, e.headers);
 }
 
 /** Runs a handler body and turns whatever it throws into an answer. */

@@ -1,6 +1,6 @@
 /**
  * Starting and stopping the app for browser tests: a free port, one
- * `next start` process (its own process group, so stopping it stops exactly
+ * server process (scripts/start.mjs) (its own process group, so stopping it stops exactly
  * what we started), and a wait until it answers.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -168,23 +168,23 @@ export interface RunningServer {
   logFile: string;
 }
 
-/** Starts `next start` of the build in `dir` on `port` with the given extra environment; resolves once it answers HTTP. */
+/** Starts the build in `dir` as the product starts (scripts/start.mjs) on `port` with the given extra environment; resolves once it answers HTTP. */
 export async function startServer(dir: string, port: number, env: Record<string, string>, logFile: string): Promise<RunningServer> {
   const log = openSync(logFile, 'a');
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [path.join(dir, 'scripts', 'start.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
     cwd: dir,
-    // As scripts/start.mjs runs the product.
+    // The server's V8 flags already in NODE_OPTIONS: start.mjs serves in this process, no re-exec.
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS), ...env },
     stdio: ['ignore', log, log],
     detached: true,
   });
   closeSync(log);
   child.unref();
-  if (child.pid === undefined) throw new Error('next start did not start');
+  if (child.pid === undefined) throw new Error('the server did not start');
   const server: RunningServer = { pid: child.pid, port, baseURL: `http://127.0.0.1:${port}`, logFile };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (!isAlive(child.pid)) throw new Error(`next start exited early; log:\n${tail(logFile)}`);
+    if (!isAlive(child.pid)) throw new Error(`the server exited early; log:\n${tail(logFile)}`);
     try {
       const res = await fetch(`${server.baseURL}/api/v1/clusters`);
       if (res.status < 500) return server;
@@ -193,7 +193,7 @@ export async function startServer(dir: string, port: number, env: Record<string,
     }
     if (Date.now() > deadline) {
       stopServer(server.pid);
-      throw new Error(`next start did not answer within 60 s; log:\n${tail(logFile)}`);
+      throw new Error(`the server did not answer within 60 s; log:\n${tail(logFile)}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,7 +1,8 @@
 /**
  * Real servers for the API tests and the ingest benchmark: a private build
- * of the app (see buildPrivateApp) started with `next start` on a free
- * loopback port with the environment a test asks for.
+ * of the app (see buildPrivateApp) started as the product starts it
+ * (scripts/start.mjs) on a free loopback port with the environment a test
+ * asks for.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +16,7 @@ import { serverNodeOptions } from '../../scripts/server-node-options.mjs';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** What the app is built from; copied into the private build directory. */
-const APP_SOURCES = ['app', 'server', 'lib', 'components', 'public', 'instrumentation.ts', 'proxy.ts', 'package.json', 'tsconfig.json', 'postcss.config.mjs', 'next.config.js'];
+const APP_SOURCES = ['app', 'server', 'lib', 'components', 'public', 'scripts', 'instrumentation.ts', 'proxy.ts', 'package.json', 'tsconfig.json', 'postcss.config.mjs', 'next.config.js'];
 
 function newestMtime(p: string): number {
   if (!existsSync(p)) return 0;
@@ -91,7 +92,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A running `next start`. */
+/** A running server. */
 export interface RunningServer {
   url: string;
   port: number;
@@ -110,15 +111,17 @@ function waitExit(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `next start` for `appDir` with `env` added to a clean environment
- * (no DATABASE_URL unless given), the demo captures from the repository, and
- * waits until it answers HTTP.
+ * Starts `node scripts/start.mjs` of `appDir` with `env` added to a clean
+ * environment (no DATABASE_URL unless given), the demo captures from the
+ * repository, and waits until it answers HTTP. With the server's V8 flags
+ * already in NODE_OPTIONS start.mjs serves in this one process (no re-exec),
+ * so `pid` is the server itself.
  */
 export async function startNextServer(appDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(base)) if (k.startsWith('PODNET_') || k === 'DATABASE_URL') delete base[k];
-  const child = spawn(path.join(appDir, 'node_modules', '.bin', 'next'), ['start', appDir, '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [path.join(appDir, 'scripts', 'start.mjs'), '--port', String(port), '--hostname', '127.0.0.1'], {
     cwd: appDir,
     env: {
       ...base,
@@ -137,14 +140,14 @@ export async function startNextServer(appDir: string, env: Record<string, string
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${log}`);
     try {
       await fetch(`${url}/api/v1/revision`, { signal: AbortSignal.timeout(2000) });
       break;
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`next start did not answer within 60 s:\n${log}`);
+        throw new Error(`the server did not answer within 60 s:\n${log}`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }
