@@ -53,18 +53,39 @@ export interface FdbSide {
   readonly neigh: NeighbourSource | undefined;
 }
 
-function sideLine(side: FdbSide, mac: string, dst: string): string {
-  return fdbLine(side.node, mac, side.dev, dst, side.neigh?.get(mac));
+/**
+ * What one FDB entry says beyond its side: the MAC and the outer destination.
+ * Nearly every entry of a cluster names a remote VTEP by that VTEP's own MAC
+ * at its node's address, so tunnels.ts makes one of these per remote VTEP and
+ * address and every node's entry for it shares it: an edge keeps one pointer
+ * per entry instead of two.
+ */
+export interface FdbTarget {
+  readonly mac: string;
+  readonly dst: string;
+}
+
+function sideLine(side: FdbSide, to: FdbTarget): string {
+  return fdbLine(side.node, to.mac, side.dev, to.dst, side.neigh?.get(to.mac));
+}
+
+/** What few FDB edges need: lines past two, an assigned or formatted id and evidence, an outer address no entry gave. */
+interface FdbExtra {
+  more?: Overflow;
+  evidence?: string[];
+  id?: string;
+  outerSrc?: string;
+  outerDst?: string;
 }
 
 /** A `vxlan` edge whose id and evidence lines are formatted when first read. */
 export class FdbVxlanEdge implements TopoEdge {
   source: string;
   target: string;
-  inferred: boolean;
 
   // One FDB entry per side is the usual case; further lines are rare and formatted at once.
-  // What is the same for all of one VTEP's entries (node, device, neighbours) is one shared FdbSide.
+  // What is the same for all of one VTEP's entries (node, device, neighbours) is one shared FdbSide,
+  // what is the same for every node's entry towards one remote VTEP (MAC, address) one FdbTarget.
   //
   // The optional fields, set after construction: as own properties each
   // edge would grow a property store and walk map transitions for them, half
@@ -73,41 +94,45 @@ export class FdbVxlanEdge implements TopoEdge {
   // writes keys in the order a plain edge would have them.
   //
   // Half a million of these live through the build and are copied by each
-  // young-generation GC they survive: every slot is 8 bytes × 500,000, so
-  // what is rare (lines beyond two, dropped lines) shares one slot and the
-  // bookkeeping (order, seen, mtuMismatch) one small integer; `kind` is the
-  // class's own (a prototype getter), not a slot.
+  // young-generation GC they survive, then promoted into old-space pages the
+  // kernel must fault in: every slot is 8 bytes × 500,000. So `kind` and
+  // `inferred` (false, unless assigned) are the class's own, the bookkeeping
+  // (order, seen, mtuMismatch, inferred, where each outer address is) is one
+  // small integer, an outer address an entry gave is that entry's FdbTarget's
+  // `dst`, and what is rare (lines beyond two, an id or evidence once read,
+  // an outer address from elsewhere) shares one slot.
   //
   // Declaration order is layout order: what the second FDB entry of a pair
   // writes (addFdbEnd) sits together, since that visit comes long after the
   // first and each cache line it touches is a miss.
   #side1: FdbSide;
-  #mac1: string;
-  #dst1: string;
+  #to1: FdbTarget;
   #side2: FdbSide | undefined = undefined;
-  #mac2 = '';
-  #dst2 = '';
-  #more: Overflow | undefined = undefined;
-  #evidence: string[] | undefined = undefined;
-  #outerSrc: string | undefined = undefined;
-  #outerDst: string | undefined = undefined;
-  /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true). */
+  #to2: FdbTarget | undefined = undefined;
+  /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true); 23: inferred; 24-25 outerSrc, 26-27 outerDst (OUTER_*). */
   #bits = 0;
+  #extra: FdbExtra | undefined = undefined;
   #vni: number | undefined = undefined;
   #dstPort: number | undefined = undefined;
-  #id: string | undefined = undefined;
 
-  constructor(source: string, target: string, side: FdbSide, mac: string, dst: string) {
+  /** `to` is the entry's FdbTarget, or its MAC with `dst` beside it. */
+  constructor(source: string, target: string, side: FdbSide, to: FdbTarget | string, dst = '') {
     this.source = source;
     this.target = target;
-    this.inferred = false;
     this.#side1 = side;
-    this.#mac1 = mac;
-    this.#dst1 = dst;
+    this.#to1 = typeof to === 'string' ? { mac: to, dst } : to;
   }
 
   get kind(): TopoEdgeKind {
     return 'vxlan';
+  }
+
+  get inferred(): boolean {
+    return (this.#bits & INFERRED) !== 0;
+  }
+
+  set inferred(value: boolean) {
+    this.#bits = value ? this.#bits | INFERRED : this.#bits & ~INFERRED;
   }
 
   #mark(code: number): void {
@@ -126,22 +151,41 @@ export class FdbVxlanEdge implements TopoEdge {
     this.#vni = value;
   }
 
+  /** The outer address kept at `shift` (OUTER_SRC or OUTER_DST). */
+  #outer(shift: number): string | undefined {
+    const where = (this.#bits >>> shift) & 3;
+    if (where === OUTER_UNSET) return undefined;
+    if (where === OUTER_TO1) return this.#to1.dst;
+    if (where === OUTER_TO2) return this.#to2?.dst;
+    return shift === OUTER_SRC ? this.#extra?.outerSrc : this.#extra?.outerDst;
+  }
+
+  #setOuter(shift: number, value: string | undefined): void {
+    let where = OUTER_EXTRA;
+    if (value === undefined) where = OUTER_UNSET;
+    else if (value === this.#to1.dst) where = OUTER_TO1;
+    else if (value === this.#to2?.dst) where = OUTER_TO2;
+    else if (shift === OUTER_SRC) (this.#extra ??= {}).outerSrc = value;
+    else (this.#extra ??= {}).outerDst = value;
+    this.#bits = (this.#bits & ~(3 << shift)) | (where << shift);
+  }
+
   get outerSrc(): string | undefined {
-    return this.#outerSrc;
+    return this.#outer(OUTER_SRC);
   }
 
   set outerSrc(value: string | undefined) {
     this.#mark(2);
-    this.#outerSrc = value;
+    this.#setOuter(OUTER_SRC, value);
   }
 
   get outerDst(): string | undefined {
-    return this.#outerDst;
+    return this.#outer(OUTER_DST);
   }
 
   set outerDst(value: string | undefined) {
     this.#mark(3);
-    this.#outerDst = value;
+    this.#setOuter(OUTER_DST, value);
   }
 
   get dstPort(): number | undefined {
@@ -164,30 +208,31 @@ export class FdbVxlanEdge implements TopoEdge {
   }
 
   get id(): string {
-    if (this.#id === undefined) this.#id = flat(this.kind, ':', this.source, '<->', this.target);
-    return this.#id;
+    const extra = (this.#extra ??= {});
+    return (extra.id ??= flat(this.kind, ':', this.source, '<->', this.target));
   }
 
   set id(value: string) {
-    this.#id = value;
+    (this.#extra ??= {}).id = value;
   }
 
   get evidence(): string[] {
-    if (this.#evidence === undefined) {
-      const lines = [sideLine(this.#side1, this.#mac1, this.#dst1)];
-      if (this.#side2 !== undefined) lines.push(sideLine(this.#side2, this.#mac2, this.#dst2));
-      const more = this.#more;
+    const extra = (this.#extra ??= {});
+    if (extra.evidence === undefined) {
+      const lines = [sideLine(this.#side1, this.#to1)];
+      if (this.#side2 !== undefined && this.#to2 !== undefined) lines.push(sideLine(this.#side2, this.#to2));
+      const more = extra.more;
       if (more !== undefined) {
         lines.push(...more.lines);
         if (more.dropped > 0) lines.push(`… and ${more.dropped} more`);
       }
-      this.#evidence = lines;
+      extra.evidence = lines;
     }
-    return this.#evidence;
+    return extra.evidence;
   }
 
   set evidence(value: string[]) {
-    this.#evidence = value;
+    (this.#extra ??= {}).evidence = value;
   }
 
   /**
@@ -196,34 +241,35 @@ export class FdbVxlanEdge implements TopoEdge {
    * cap and the `… and N more` line match EdgeSet.addEvidence.
    */
   addFdb(side: FdbSide, mac: string, dst: string): void {
-    const lines = 1 + (this.#side2 !== undefined ? 1 : 0) + (this.#more?.lines.length ?? 0);
+    this.addFdbTo(side, { mac, dst });
+  }
+
+  /** addFdb of an entry's FdbTarget. */
+  addFdbTo(side: FdbSide, to: FdbTarget): void {
+    const more = this.#extra?.more;
+    const lines = 1 + (this.#side2 !== undefined ? 1 : 0) + (more?.lines.length ?? 0);
     if (lines >= MAX_EVIDENCE) {
-      (this.#more as Overflow).dropped++;
+      (more as Overflow).dropped++;
     } else if (this.#side2 === undefined) {
       this.#side2 = side;
-      this.#mac2 = mac;
-      this.#dst2 = dst;
+      this.#to2 = to;
     } else {
-      (this.#more ??= { lines: [], dropped: 0 }).lines.push(sideLine(side, mac, dst));
+      ((this.#extra ??= {}).more ??= { lines: [], dropped: 0 }).lines.push(sideLine(side, to));
     }
-    this.#evidence = undefined;
+    if (this.#extra !== undefined) this.#extra.evidence = undefined;
   }
 
   /**
-   * addFdb, then what TunnelWork.track does on a known edge: this entry's
+   * addFdbTo, then what TunnelWork.track does on a known edge: this entry's
    * outer address becomes the far end's, `outerDst` when that end is the
    * target, unless the other side already stated it.
    */
-  addFdbEnd(side: FdbSide, mac: string, dst: string, farEndIsTarget: boolean): void {
-    this.addFdb(side, mac, dst);
+  addFdbEnd(side: FdbSide, to: FdbTarget, farEndIsTarget: boolean): void {
+    this.addFdbTo(side, to);
     if (farEndIsTarget) {
-      if (this.#outerDst === undefined) {
-        this.#mark(3);
-        this.#outerDst = dst;
-      }
-    } else if (this.#outerSrc === undefined) {
-      this.#mark(2);
-      this.#outerSrc = dst;
+      if (this.outerDst === undefined) this.outerDst = to.dst;
+    } else if (this.outerSrc === undefined) {
+      this.outerSrc = to.dst;
     }
   }
 
@@ -240,7 +286,7 @@ export class FdbVxlanEdge implements TopoEdge {
     const codes: number[] = [];
     for (let order = this.#bits & ORDER_MASK; order > 0; order = Math.floor(order / 8)) codes.unshift(order % 8);
     for (const code of codes) {
-      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.#outerSrc] : code === 3 ? ['outerDst', this.#outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.mtuMismatch];
+      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.outerSrc] : code === 3 ? ['outerDst', this.outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.mtuMismatch];
       if (value !== undefined) out[key] = value;
     }
     const self = this as unknown as Record<string, unknown>;
@@ -257,6 +303,15 @@ interface Overflow {
 
 /** FdbVxlanEdge's first-set order of its five optional fields: five octal digits. */
 const ORDER_MASK = (1 << 15) - 1;
+const INFERRED = 1 << 23;
+/** Bit offsets of where FdbVxlanEdge's outer addresses are. */
+const OUTER_SRC = 24;
+const OUTER_DST = 26;
+/** Where an outer address is: unset (or undefined), the first or second entry's `dst`, or #extra. */
+const OUTER_UNSET = 0;
+const OUTER_TO1 = 1;
+const OUTER_TO2 = 2;
+const OUTER_EXTRA = 3;
 
 /** The evidence line of one FDB entry, with flannel's matching neighbour entry when there is one. */
 export function fdbLine(node: string, mac: string, dev: string, dst: string, neigh: string | undefined): string {

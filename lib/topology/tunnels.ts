@@ -15,7 +15,7 @@ import { MainTableV4 } from './routeLookup';
 import { checkTunnelFits } from './mtu';
 import { ipFamily } from '../net/ip';
 import { FdbVxlanEdge, NeighbourLookup, fdbLine } from './lazyEdge';
-import type { FdbSide } from './lazyEdge';
+import type { FdbSide, FdbTarget } from './lazyEdge';
 
 /** Linux's VXLAN UDP port when `ip link add … type vxlan` names none (IANA's 4789 must be asked for). */
 export const LINUX_VXLAN_PORT = 8472;
@@ -134,20 +134,24 @@ interface RemoteVteps {
   readonly macs: readonly string[];
   readonly ids: readonly string[];
   readonly ranks: readonly number[];
+  /** Per VTEP, its MAC at this address: what every node's FDB entry towards it says, shared by their edges. */
+  readonly targets: readonly FdbTarget[];
 }
 
-function remoteVteps(node: NodeWork, work: TunnelWork): RemoteVteps {
+function remoteVteps(node: NodeWork, dst: string, work: TunnelWork): RemoteVteps {
   const macs: string[] = [];
   const ids: string[] = [];
   const ranks: number[] = [];
+  const targets: FdbTarget[] = [];
   for (const t of work.tunnelsOf.get(node) ?? []) {
     // The all-zero MAC is flannel's "any VTEP" entry, never a device's own: remoteDevice ignores it.
     if (t.role !== 'vtep' || t.mac === undefined || t.mac === '00:00:00:00:00:00' || work.vtepByMac.get(t.mac) !== t) continue;
     macs.push(t.mac);
     ids.push(t.id);
     ranks.push(work.rank.get(t) ?? -1);
+    targets.push({ mac: t.mac, dst });
   }
-  return { node, macs, ids, ranks };
+  return { node, macs, ids, ranks, targets };
 }
 
 /**
@@ -373,7 +377,7 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
     if (r === undefined) {
       // nodeForAddress answers an address the same way all build long (an unknown one becomes the same uncaptured node).
       const found = cluster.nodeForAddress(dst);
-      r = found === undefined ? null : remoteVteps(found, work);
+      r = found === undefined ? null : remoteVteps(found, dst, work);
       work.remoteByDst.set(dst, r);
     }
     if (r === null || r.node === node) continue;
@@ -383,6 +387,7 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
     // be lower-cased or compared apart.
     let mac: string | undefined;
     let end: string | undefined;
+    let to: FdbTarget | undefined;
     let endRank = -1;
     const macs = r.macs;
     for (let k = 0; k < macs.length; k++) {
@@ -391,10 +396,12 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
       mac = own;
       end = r.ids[k];
       endRank = r.ranks[k] ?? -1;
+      to = r.targets[k];
       break;
     }
     if (mac === undefined || end === undefined) {
       mac = lowerMac(f.mac);
+      to = undefined;
       const device = remoteDevice(remote, 'vtep', vtep, work, mac !== '00:00:00:00:00:00' ? mac : undefined);
       endRank = device !== undefined ? (work.rank.get(device) ?? -1) : -1;
       end = device?.id ?? remote.name;
@@ -406,8 +413,9 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
       const first = vtepRank < endRank;
       const known = first ? lazy.get(vtepRank, endRank) : lazy.get(endRank, vtepRank);
       side ??= { node: node.name, dev: vtep.name, neigh: neighs };
+      to ??= { mac, dst };
       if (known === undefined) {
-        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, side, mac, dst);
+        const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, side, to);
         cluster.edges.list.push(created);
         if (first) lazy.set(vtepRank, endRank, created);
         else lazy.set(endRank, vtepRank, created);
@@ -417,7 +425,7 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
         else created.outerSrc = dst;
         edge = created;
       } else {
-        known.addFdbEnd(side, mac, dst, first);
+        known.addFdbEnd(side, to, first);
         edge = known;
       }
     } else {
