@@ -1,6 +1,7 @@
 /**
  * Ingest benchmark: sustained pushes of 110-pod node snapshots (synthetic
- * flannel cluster) over HTTP to a real `next start` server, on the embedded
+ * flannel cluster) over HTTP to a real server started as the product starts
+ * (scripts/start.mjs), on the embedded
  * SQLite store and on PostgreSQL, printed beside the store's raw write rate
  * measured in the same run with the same documents. Prints figures; asserts
  * nothing (target on the 2-core dev machine: ≥ 200 snapshots/s embedded).
@@ -14,7 +15,7 @@
  *   npm run bench:ingest
  *   npm run bench:ingest -- --puts 2000 --concurrency 32 --engine sqlite
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,47 @@ interface Figures {
   mainMs?: number;
   /** HTTP rows: this process (the client), ms per snapshot. */
   clientMs?: number;
+  /** HTTP rows: the server's CPU by thread kind, ms per snapshot. */
+  threads?: ThreadCpu;
+}
+
+/** A server's CPU ms by kind of thread. */
+interface ThreadCpu {
+  main: number;
+  /** Ingest workers (server/ingestPool.ts), and libuv's pool if used. */
+  workers: number;
+  /** V8's platform threads: parallel scavenges, concurrent marking and sweeping, background compilation. */
+  v8: number;
+}
+
+/**
+ * The server's CPU by thread. V8's platform threads start with the process
+ * and keep its first name ("node"); the server renames itself
+ * (process.title) before its ingest workers start, and they take the new name.
+ */
+function threadCpuMs(pid: number): ThreadCpu {
+  const out: ThreadCpu = { main: 0, workers: 0, v8: 0 };
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    if (tid === String(pid)) out.main += ms;
+    else if (name === 'node') out.v8 += ms;
+    else out.workers += ms;
+  }
+  return out;
 }
 
 function selfCpuMs(): number {
@@ -67,11 +109,20 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `count` jobs with `concurrency` workers; returns rate, latency and CPU figures (`cpu` reads the measured side's CPU ms). */
-async function drive(what: string, count: number, concurrency: number, cpu: () => number, job: (n: number) => Promise<void>, main?: () => number): Promise<Figures> {
+async function drive(
+  what: string,
+  count: number,
+  concurrency: number,
+  cpu: () => number,
+  job: (n: number) => Promise<void>,
+  main?: () => number,
+  threads?: () => ThreadCpu,
+): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const c0 = cpu();
   const m0 = main?.();
+  const th0 = threads?.();
   const s0 = selfCpuMs();
   const t0 = performance.now();
   await Promise.all(
@@ -94,6 +145,10 @@ async function drive(what: string, count: number, concurrency: number, cpu: () =
     figures.mainMs = (main() - m0) / count;
     figures.clientMs = clientMs;
   }
+  if (threads !== undefined && th0 !== undefined) {
+    const th1 = threads();
+    figures.threads = { main: (th1.main - th0.main) / count, workers: (th1.workers - th0.workers) / count, v8: (th1.v8 - th0.v8) / count };
+  }
   return figures;
 }
 
@@ -111,6 +166,10 @@ const HEADER = `engine    what                                   puts   snapshot
 
 /** One result row; printed as soon as it is measured too, so a later failure does not lose it. */
 function printRow(r: Figures & { engine: string }, early = true): void {
+  if (r.threads !== undefined && early) {
+    const t = r.threads;
+    console.log(`  ${r.engine.padEnd(9)} ${r.what}: server CPU by thread, ms/snapshot: main ${t.main.toFixed(2)}, ingest workers ${t.workers.toFixed(2)}, V8 platform threads (GC, compiler) ${t.v8.toFixed(2)}`);
+  }
   const split = r.mainMs !== undefined && r.clientMs !== undefined ? `   (${r.mainMs.toFixed(1).padStart(11)} ${r.clientMs.toFixed(1).padStart(8)})   ${((CORES * 1000) / (r.cpuMs + r.clientMs)).toFixed(0).padStart(13)}` : '';
   console.log(
     `${early ? '  ' : ''}${r.engine.padEnd(9)} ${r.what.padEnd(38)} ${String(r.puts).padStart(5)} ${r.perSecond.toFixed(0).padStart(13)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.cpuMs.toFixed(1).padStart(17)}${split}`,
@@ -189,9 +248,10 @@ async function main(): Promise<void> {
       for (let n = PUTS; n < PUTS + 50; n++) await post(n); // warm-up: JIT, route compilation, store pages
       const serverCpu = (): number => treeCpuMs(server.pid);
       const serverMain = (): number => mainThreadCpuMs(server.pid);
-      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, serverCpu, post, serverMain)) });
+      const serverThreads = (): ThreadCpu => threadCpuMs(server.pid);
+      rows.push({ engine, ...(await drive(`HTTP, ${CONCURRENCY} concurrent`, PUTS, CONCURRENCY, serverCpu, post, serverMain, serverThreads)) });
       // New documents (not re-sends of the ones above, which would be duplicates).
-      rows.push({ engine, ...(await drive('HTTP, one at a time', SERIAL, 1, serverCpu, (n) => post(n + PUTS + 50), serverMain)) });
+      rows.push({ engine, ...(await drive('HTTP, one at a time', SERIAL, 1, serverCpu, (n) => post(n + PUTS + 50), serverMain, serverThreads)) });
       agent.destroy();
       printRow(rows.at(-2)!);
       printRow(rows.at(-1)!);
