@@ -4,6 +4,7 @@
  * return one validated snapshot (format v1). This is a shell around the pure
  * engine: it may spawn processes, lib/ may not.
  */
+import { statSync } from 'node:fs';
 import {
   readBridgeFdbJson,
   readIpAddrJson,
@@ -21,6 +22,7 @@ import { kubeProxyCommand, readKubeProxy } from './kubeProxy';
 import { runManyWith, runPlans, runPlansAlongside, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { addressesOf, NOT_RUN, parseJson, readSection, sysctlStep } from './sections';
 import { bridgeCommand, describeTarget, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
+import { NetnsWatch } from './watch';
 
 /** Which pod a netns is, when no Kubernetes API is at hand (the lab names its netns after its pods). */
 export type PodIdentity = (netnsName: string) => { namespace: string; name: string; uid?: string } | undefined;
@@ -59,6 +61,13 @@ export interface CollectOptions {
    * true); a node without the binary simply gives none.
    */
   kubeProxy?: boolean;
+  /**
+   * Re-read only the pod netns that changed since the last collection with
+   * this watch (collector/watch.ts); false reads every netns. Default: the
+   * agent's watch when watchNetnsChanges() is on, none otherwise. Needs the
+   * batched plan and the real runner's processes (not an injected Exec).
+   */
+  watch?: NetnsWatch | false;
 }
 
 /** A snapshot and everything that went less than perfectly while collecting it. */
@@ -74,6 +83,7 @@ interface PodTarget {
 }
 
 const DOCKER_NETNS_DIR = '/var/run/docker/netns';
+const NETNS_DIR = '/var/run/netns';
 
 /**
  * SNAPSHOT_API_VERSION, typed against the schema (a different value does not
@@ -188,7 +198,6 @@ export function underlayAddresses(links: readonly Link[], addresses: readonly Ad
   return out;
 }
 
-const NETNS_DIR = '/var/run/netns';
 
 /**
  * The names `ip netns list` prints: the entries of /var/run/netns. Read
@@ -264,6 +273,9 @@ export async function discoverPodNetns(opts: CollectOptions, exec: Exec | undefi
 export async function collectNode(opts: CollectOptions): Promise<CollectResult> {
   const warnings: string[] = [];
   const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
+  const watch = opts.batch === false ? undefined : opts.watch instanceof NetnsWatch ? opts.watch : opts.watch === undefined && opts.exec === undefined ? agentWatchFor(hostTarget) : undefined;
+  // Before anything is read: what changed up to now.
+  const took = watch ? await watch.take() : undefined;
   const pods = await discoverPodNetns(opts, opts.exec, warnings);
 
   const runMany = opts.runMany ?? (opts.exec ? runManyWith(opts.exec) : shellRunMany());
@@ -274,19 +286,69 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   let kpRun: ExecResult | undefined;
   try {
     const ipv6 = opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {};
-    const plans: NetnsPlan[] = [batch ? batchedHostPlan(hostTarget, { files: batch, ...ipv6 }) : fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
-    for (const p of pods) {
+    const metas = pods.map((p) => {
       const identity = opts.podIdentity?.(p.name);
       const meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef } = { name: p.name, kind: 'pod' };
       if (identity) meta.pod = identity.uid ? { namespace: identity.namespace, name: identity.name, uid: identity.uid } : { namespace: identity.namespace, name: identity.name };
-      if (!batch) plans.push(fullNetnsPlan(p.target, meta, ipv6));
-      else plans.push(batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...(p.target.kind === 'path' ? { withIds: batch.withIds } : {}), ...ipv6 }));
-    }
+      return meta;
+    });
+    const podPlan = (i: number): NetnsPlan => {
+      const p = pods[i] as PodTarget;
+      const meta = metas[i] as (typeof metas)[number];
+      if (!batch) return fullNetnsPlan(p.target, meta, ipv6);
+      return batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...(p.target.kind === 'path' ? { withIds: batch.withIds } : {}), ...ipv6 });
+    };
+    const state = watch && took ? watchState(watch) : undefined;
+    const inodes = pods.map((p) => (state ? netnsInode(p.target) : undefined));
+    const ipv6Key = opts.ipv6 === false ? 4 : 6;
+    const reused: Array<{ netns: NetnsSnapshot; warnings: string[] } | undefined> = pods.map((p, i) => {
+      if (!state || !took || took.all || !took.ready) return undefined;
+      const e = state.entries.get(p.name);
+      const nsid = state.hostIds.get(p.name);
+      if (e === undefined || nsid === undefined || took.nsids.has(nsid)) return undefined;
+      if (e.session !== took.session || e.ino === undefined || e.ino !== inodes[i] || e.family !== ipv6Key) return undefined;
+      return reuseEntry(e, metas[i] as (typeof metas)[number]);
+    });
+    const toRead = pods.map((_, i) => i).filter((i) => reused[i] === undefined);
+    const plans: NetnsPlan[] = [batch ? batchedHostPlan(hostTarget, { files: batch, ...ipv6 }) : fullNetnsPlan(hostTarget, { name: 'host', kind: 'host' }, ipv6)];
+    for (const i of toRead) plans.push(podPlan(i));
     const gen = beginReadCache();
     const ran = await runPlansAlongside(plans, kpCmd ? [kpCmd] : [], runMany);
-    collected = ran.collected;
     kpRun = ran.alongside[0];
-    sweepReadCache(gen);
+    const got: Array<{ netns: NetnsSnapshot; warnings: string[] } | undefined> = [...reused];
+    toRead.forEach((i, k) => (got[i] = ran.collected[k + 1]));
+    if (state && took) {
+      // Events that arrived while reading (changes made before this collection began, still on their way
+      // through the monitor; or made during it): a netns skipped on the strength of the take is read now.
+      // They stay pending, so the next collection reads these netns again.
+      const late = (watch as NetnsWatch).peek();
+      const hostIds = netnsIdsByName(ran.collected[0]?.netns);
+      const again = pods
+        .map((_, i) => i)
+        .filter((i) => {
+          if (reused[i] === undefined) return false;
+          const name = (pods[i] as PodTarget).name;
+          const nsid = hostIds.get(name);
+          return late.broken || late.session !== took.session || nsid === undefined || nsid !== state.hostIds.get(name) || late.nsids.has(nsid);
+        });
+      if (again.length > 0) {
+        const more = await runPlans(again.map(podPlan), runMany);
+        again.forEach((i, k) => (got[i] = more[k]));
+      }
+      const fresh = new Map<string, WatchEntry>();
+      pods.forEach((p, i) => {
+        const c = got[i];
+        if (c === undefined) return;
+        const kept = reused[i] !== undefined && !again.includes(i) ? state.entries.get(p.name) : undefined;
+        if (kept) fresh.set(p.name, kept);
+        else if (took.ready && p.target.kind === 'named' && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [...c.warnings], session: took.session, ino: inodes[i], family: ipv6Key });
+      });
+      state.entries = fresh;
+      state.hostIds = hostIds;
+    }
+    collected = [ran.collected[0] as { netns: NetnsSnapshot; warnings: string[] }, ...got.map((c) => c as { netns: NetnsSnapshot; warnings: string[] })];
+    // Between full reads, netns left unread keep their cached items for when they are read again.
+    if (!took || took.all) sweepReadCache(gen);
   } finally {
     await batch?.remove();
   }
@@ -313,6 +375,87 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
     throw new Error(`collected snapshot of ${opts.nodeName} is not a valid snapshot: ${issues}`);
   }
   return { snapshot: valid.snapshot, warnings };
+}
+
+/** A pod netns as last read, for collections whose watch says it did not change since. */
+interface WatchEntry {
+  /** As its plan returned it (before readMissingNetnsIds): reuse copies it. */
+  netns: NetnsSnapshot;
+  warnings: string[];
+  /** The monitor session during which it was read (a restarted monitor may have missed events). */
+  session: number;
+  /** The netns file's inode, the netns's identity: a name deleted and made again is a new netns. */
+  ino: number | undefined;
+  /** Route families read (opts.ipv6). */
+  family: 4 | 6;
+}
+
+const watchStates = new WeakMap<NetnsWatch, { entries: Map<string, WatchEntry>; hostIds: Map<string, number> }>();
+
+function watchState(w: NetnsWatch): { entries: Map<string, WatchEntry>; hostIds: Map<string, number> } {
+  let s = watchStates.get(w);
+  if (s === undefined) {
+    s = { entries: new Map(), hostIds: new Map() };
+    watchStates.set(w, s);
+  }
+  return s;
+}
+
+function netnsIdsByName(host: NetnsSnapshot | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const e of host?.netnsIds ?? []) if (e.name !== undefined) out.set(e.name, e.nsid);
+  return out;
+}
+
+/** The inode of a named netns's file (its identity); undefined for anything else. */
+function netnsInode(target: NetnsTarget): number | undefined {
+  if (target.kind !== 'named') return undefined;
+  try {
+    return statSync(`${NETNS_DIR}/${target.name}`).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bridge FDB changes reach a monitor as AF_BRIDGE neighbour events, which are not relied on: such netns are read every time. */
+function holdsFdb(ns: NetnsSnapshot): boolean {
+  return ns.fdb !== undefined || (ns.links ?? []).some((l) => l.kind === 'bridge' || l.kind === 'vxlan');
+}
+
+/** A cached read with today's pod identity, keys in the order a read gives them. */
+function reuseEntry(e: WatchEntry, meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef }): { netns: NetnsSnapshot; warnings: string[] } {
+  const { name, kind, source, pod: _pod, ...rest } = e.netns;
+  const netns: NetnsSnapshot = meta.pod ? { name, kind, source, pod: meta.pod, ...rest } : { name, kind, source, ...rest };
+  return { netns, warnings: [...e.warnings] };
+}
+
+let agentWatching: { fullEvery?: number } | undefined;
+const agentWatches = new Map<string, NetnsWatch>();
+
+/**
+ * Turns on change watching for every collectNode without a `watch` option
+ * (the agent's: cli/collect.ts builds its CollectOptions afresh for each
+ * collection, so the watch lives here, one per host netns). Returns the
+ * switch that turns it off and stops the monitors.
+ */
+export function watchNetnsChanges(opts: { fullEvery?: number } = {}): () => void {
+  agentWatching = opts;
+  return () => {
+    agentWatching = undefined;
+    for (const w of agentWatches.values()) w.stop();
+    agentWatches.clear();
+  };
+}
+
+function agentWatchFor(host: NetnsTarget): NetnsWatch | undefined {
+  if (agentWatching === undefined) return undefined;
+  const key = describeTarget(host);
+  let w = agentWatches.get(key);
+  if (w === undefined) {
+    w = new NetnsWatch(host, agentWatching);
+    agentWatches.set(key, w);
+  }
+  return w;
 }
 
 /**

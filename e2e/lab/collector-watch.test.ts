@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNode } from '../../collector/bench';
+import { collectNode } from '../../collector/collect';
+import { execCommand, mustRun } from '../../collector/exec';
+import { shellRunMany, type RunMany } from '../../collector/runner';
+import type { Snapshot } from '../../lib/snapshot/schema';
+import { NetnsWatch } from '../../collector/watch';
+import { canBuildLab } from './lab';
+
+/**
+ * Collections that re-read only the netns an `ip monitor` saw change must
+ * give what a full read of the same state gives: each kind of change made
+ * in one pod netns between two collections (no periodic sweep in between),
+ * then compared with a fresh full collection.
+ */
+describe('collector: re-reading only changed pod netns (kernel lab)', () => {
+  const prefix = `w${randomBytes(3).toString('hex')}`;
+  let made: string[] = [];
+  let watch: NetnsWatch | undefined;
+  /** The netns each collection's runner read (by `ip -n NAME`). */
+  let visited: string[] = [];
+  const shell = shellRunMany();
+  const counting: RunMany = async (cmds) => {
+    for (const c of cmds) if (c.args[0] === '-n' && c.args[1] !== undefined) visited.push(c.args[1]);
+    return shell(cmds);
+  };
+  const pod = (i: number) => `${prefix}-p${String(i).padStart(3, '0')}`;
+  const ip = (...args: string[]) => mustRun(execCommand, 'ip', args);
+  const opts = () => ({ nodeName: 'lab', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, kubeProxy: false, runMany: counting });
+  const bare = (s: Snapshot) => ({ ...s, collectedAt: undefined });
+
+  /**
+   * Waits until the monitor has been quiet for 400 ms: the kernel goes on by
+   * itself after a link comes up (IPv6 link-local addresses after DAD, their
+   * routes), and a change landing between the two collections compared would
+   * make them differ for no fault of either.
+   */
+  async function settle(): Promise<void> {
+    const w = watch as NetnsWatch;
+    for (let last = -1, until = Date.now() + 10_000; Date.now() < until; ) {
+      if (w.events === last) return;
+      last = w.events;
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  }
+
+  /** An incremental collection, then a full one of the same state: equal, and the pod netns the incremental one read. */
+  async function incrementalMatchesFull(): Promise<string[]> {
+    await settle();
+    visited = [];
+    const inc = await collectNode({ ...opts(), watch: watch as NetnsWatch });
+    const read = [...new Set(visited)].filter((n) => n !== `${prefix}-node`).sort();
+    const full = await collectNode({ ...opts(), watch: false });
+    expect(inc.warnings).toEqual(full.warnings);
+    expect(bare(inc.snapshot)).toEqual(bare(full.snapshot));
+    return read;
+  }
+
+  beforeAll(async () => {
+    const can = canBuildLab();
+    if (!can.ok) throw new Error(`kernel lab unavailable: ${can.reason}. Run the lab suite as root (npx vitest run e2e/lab).`);
+    made = await buildNode(prefix, 5);
+    // IPv6 duplicate address detection finishes seconds after links come up (longer on a loaded machine), and
+    // every address it settles is a real change of a pod netns: let it finish before counting what is read.
+    for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      const pending = await Promise.all(made.map((ns) => execCommand('ip', ['-n', ns, '-6', 'addr', 'show', 'tentative'])));
+      if (pending.every((r) => r.stdout.trim() === '')) break;
+    }
+    watch = new NetnsWatch({ kind: 'named', name: `${prefix}-node` }, { fullEvery: 1000 });
+  }, 60_000);
+  afterAll(async () => {
+    watch?.stop();
+    for (const ns of made.reverse()) await execCommand('ip', ['netns', 'del', ns]);
+  });
+
+  it('reads everything first, then nothing but the host netns while nothing changes', async () => {
+    visited = [];
+    const first = await collectNode({ ...opts(), watch: watch as NetnsWatch });
+    expect(first.snapshot.namespaces).toHaveLength(6);
+    expect(new Set(visited).size).toBe(6);
+    expect(await incrementalMatchesFull()).toEqual([]);
+  });
+
+  it.each([
+    ['a route', (p: string) => ip('-n', p, 'route', 'add', '10.99.0.0/16', 'via', '10.244.1.1')],
+    ['an address', (p: string) => ip('-n', p, 'addr', 'add', '10.244.1.200/24', 'dev', 'eth0')],
+    ['a link state', (p: string) => ip('-n', p, 'link', 'set', 'eth0', 'mtu', '1400')],
+    ['a neighbour', (p: string) => ip('-n', p, 'neigh', 'replace', '10.244.1.77', 'lladdr', '02:00:00:00:00:77', 'dev', 'eth0')],
+    ['a rule', (p: string) => ip('-n', p, 'rule', 'add', 'from', '10.1.0.0/16', 'lookup', '100')],
+    ['ip_forward', (p: string) => ip('netns', 'exec', p, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1')],
+    ['rp_filter', (p: string) => ip('netns', 'exec', p, 'sysctl', '-q', '-w', 'net.ipv4.conf.eth0.rp_filter=2')],
+  ])('re-reads the pod netns where %s changed, and gives what a full read gives', async (_what, change) => {
+    await change(pod(2));
+    expect(await incrementalMatchesFull()).toEqual([pod(2)]);
+    // Still pending after a change read in the same collection it was announced in: read once more, then quiet.
+    await incrementalMatchesFull();
+    expect(await incrementalMatchesFull()).toEqual([]);
+  });
+
+  it('reads a pod netns that appears, drops one that goes, and reads a name made again as new', async () => {
+    const extra = `${prefix}-p900`;
+    await ip('netns', 'add', extra);
+    made.push(extra);
+    await ip('-n', `${prefix}-node`, 'link', 'add', `vw${randomBytes(3).toString('hex')}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', extra);
+    expect(await incrementalMatchesFull()).toContain(extra);
+    await ip('netns', 'del', pod(4));
+    made = made.filter((n) => n !== pod(4));
+    const read = await incrementalMatchesFull();
+    expect(read).not.toContain(pod(4));
+    await ip('netns', 'add', pod(4));
+    made.push(pod(4));
+    await ip('-n', pod(4), 'link', 'set', 'lo', 'up');
+    await ip('-n', `${prefix}-node`, 'link', 'add', `vw${randomBytes(3).toString('hex')}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod(4));
+    expect(await incrementalMatchesFull()).toContain(pod(4));
+    // Quiet again: the node's own read only.
+    await incrementalMatchesFull();
+    expect(await incrementalMatchesFull()).toEqual([]);
+  });
+
+  it('reads everything again when the monitor stops', async () => {
+    process.kill(watch?.pid as number, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    visited = [];
+    await collectNode({ ...opts(), watch: watch as NetnsWatch });
+    expect(new Set(visited).size).toBe(7);
+    expect(await incrementalMatchesFull()).toEqual([]);
+  });
+});
