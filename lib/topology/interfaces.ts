@@ -384,7 +384,15 @@ function fromLink(link: Link, netnsId: string, node: string, masterId: string | 
     const lowered = lowerMac(mac);
     const adminUp = flags.includes('UP');
     const lowerUp = flags.includes('LOWER_UP');
-    if (masterId !== undefined && link.vxlan === undefined && link.tunnel === undefined && link.proxyArp === undefined) {
+    const plain = link.vxlan === undefined && link.tunnel === undefined && link.proxyArp === undefined;
+    // A veth gets its `peer` slot in the literal (pairVeths sets it on every pod and host veth): added
+    // later it grew a property store on each of 220,000 ends. Undefined until then, and JSON omits it.
+    if (kind === 'veth' && plain) {
+      return masterId !== undefined
+        ? { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState, master: masterId, peer: undefined }
+        : { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState, peer: undefined };
+    }
+    if (masterId !== undefined && plain) {
       return { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState, master: masterId };
     }
     iface = { id, node, netns: netnsId, name, role: 'other', addresses: NO_ADDRESSES, ifindex, kind, mtu, mac: lowered, adminUp, lowerUp, operState };
