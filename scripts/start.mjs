@@ -46,7 +46,7 @@ function fail(message) {
   process.exit(2);
 }
 
-/** The decision, exported for tests through the exit code and message. */
+/** The decision, exported for tests through the exit code and message; returns a warning to print when serving. */
 function checkExposure(hostname, env) {
   if (LOOPBACK.has(hostname.toLowerCase())) return;
   if (env.PODNET_VIEWER_TOKEN) {
@@ -54,8 +54,7 @@ function checkExposure(hostname, env) {
     return;
   }
   if (env.PODNET_ALLOW_PUBLIC_UNAUTHENTICATED === '1') {
-    process.stderr.write(`podnet start: WARNING: listening on ${hostname} without viewer authentication (PODNET_ALLOW_PUBLIC_UNAUTHENTICATED=1); anyone who can reach it sees every cluster\n`);
-    return;
+    return `WARNING: listening on ${hostname} without viewer authentication (PODNET_ALLOW_PUBLIC_UNAUTHENTICATED=1); anyone who can reach it sees every cluster`;
   }
   fail(
     `refusing to listen on ${hostname} without viewer authentication: anyone who can reach it would see every cluster's network.\n` +
@@ -65,7 +64,7 @@ function checkExposure(hostname, env) {
 }
 
 const { hostname, port } = parseArgs(process.argv.slice(2));
-checkExposure(hostname, process.env);
+const warning = checkExposure(hostname, process.env);
 
 if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) fail('no production build found: run `npm run build` first');
 
@@ -83,6 +82,8 @@ if (nodeOptions !== (process.env.NODE_OPTIONS ?? '')) {
 }
 
 async function serve() {
+  // Printed by the process that serves, not again by a launcher that re-execs.
+  if (warning) process.stderr.write(`podnet start: ${warning}\n`);
   process.env.NODE_ENV = 'production';
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const { default: next } = await import('next');
