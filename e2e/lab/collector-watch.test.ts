@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNode } from '../../collector/bench';
+import { buildNode, waitForDad } from '../../collector/bench';
 import { collectNode } from '../../collector/collect';
 import { execCommand, mustRun } from '../../collector/exec';
 import { shellRunMany, type RunMany } from '../../collector/runner';
@@ -61,12 +61,8 @@ describe('collector: re-reading only changed pod netns (kernel lab)', () => {
     const can = canBuildLab();
     if (!can.ok) throw new Error(`kernel lab unavailable: ${can.reason}. Run the lab suite as root (npx vitest run e2e/lab).`);
     made = await buildNode(prefix, 5);
-    // IPv6 duplicate address detection finishes seconds after links come up (longer on a loaded machine), and
-    // every address it settles is a real change of a pod netns: let it finish before counting what is read.
-    for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
-      const pending = await Promise.all(made.map((ns) => execCommand('ip', ['-n', ns, '-6', 'addr', 'show', 'tentative'])));
-      if (pending.every((r) => r.stdout.trim() === '')) break;
-    }
+    // Duplicate address detection settling a pod's IPv6 link-local address is a change: let it finish first.
+    await waitForDad(made);
     watch = new NetnsWatch({ kind: 'named', name: `${prefix}-node` }, { fullEvery: 1000 });
   }, 60_000);
   afterAll(async () => {
