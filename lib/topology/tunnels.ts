@@ -81,7 +81,7 @@ class TunnelWork {
    * node (and short ones come from JSON.parse interned), so a million entries
    * canonicalise a thousand distinct addresses once each.
    */
-  readonly fdbDst = new Map<string, { readonly dst: string; readonly multicast: boolean }>();
+  readonly fdbDst = new Map<string, SpeltDst>();
 
   constructor(readonly cluster: Cluster) {}
 
@@ -126,6 +126,13 @@ class TunnelWork {
     }
     return t;
   }
+}
+
+/** An FDB `dst` as spelt: its canonical form, whether it is multicast, and (once asked) remoteByDst's answer for it, so an entry costs one lookup. */
+interface SpeltDst {
+  readonly dst: string;
+  readonly multicast: boolean;
+  remote: RemoteVteps | null | undefined;
 }
 
 /** A remote node as large clusters' FDB entries find it: its VTEPs that a MAC names on their own (vtepByMac), with their ranks. */
@@ -368,17 +375,21 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
     let spelt = work.fdbDst.get(f.dst);
     if (spelt === undefined) {
       const canonical = canon(f.dst);
-      spelt = { dst: canonical, multicast: isMulticastIp(canonical) };
+      spelt = { dst: canonical, multicast: isMulticastIp(canonical), remote: undefined };
       work.fdbDst.set(f.dst, spelt);
     }
     const dst = spelt.dst;
     if (spelt.multicast || node.hostAddrOwner.has(dst)) continue;
-    let r = work.remoteByDst.get(dst);
+    let r = spelt.remote;
     if (r === undefined) {
-      // nodeForAddress answers an address the same way all build long (an unknown one becomes the same uncaptured node).
-      const found = cluster.nodeForAddress(dst);
-      r = found === undefined ? null : remoteVteps(found, dst, work);
-      work.remoteByDst.set(dst, r);
+      r = work.remoteByDst.get(dst);
+      if (r === undefined) {
+        // nodeForAddress answers an address the same way all build long (an unknown one becomes the same uncaptured node).
+        const found = cluster.nodeForAddress(dst);
+        r = found === undefined ? null : remoteVteps(found, dst, work);
+        work.remoteByDst.set(dst, r);
+      }
+      spelt.remote = r;
     }
     if (r === null || r.node === node) continue;
     const remote = r.node;
