@@ -22,6 +22,7 @@ describe('engine bench', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/read 4 snapshots: .* wall/);
     expect(out.stdout).toMatch(/buildTopology: .* wall/);
+    expect(out.stdout).toMatch(/cpu user .*, system .*; \d+ minor page faults/);
     expect(out.stdout).toMatch(/topology: 4 nodes, 16 netns, .* 12 pods/);
     expect(out.stdout).toMatch(/pass 1: .*p50 .*p99 .*max/);
     expect(out.stdout).toContain('verdicts: delivered 40  (all delivered, as expected)');
