@@ -43,13 +43,14 @@ export function buildPods(cluster: Cluster): TopoPod[] {
         continue;
       }
       const uid = ref.uid ?? facts?.uid;
+      const ips = sameIps(netnsIps(ns), facts);
       // The usual pod (a uid, a phase from Kubernetes) in one literal, keys in the order the steps below would add them.
       const pod: TopoPod =
         uid !== undefined && facts?.phase !== undefined && facts.hostNetwork === undefined
-          ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid, phase: facts.phase }
+          ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips, netns: ns.topo.id, uid, phase: facts.phase }
           : ref.uid !== undefined
-            ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id, uid: ref.uid }
-            : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips: netnsIps(ns), netns: ns.topo.id };
+            ? { id, namespace: ref.namespace, name: ref.name, node: node.name, ips, netns: ns.topo.id, uid: ref.uid }
+            : { id, namespace: ref.namespace, name: ref.name, node: node.name, ips, netns: ns.topo.id };
       if (facts !== undefined) facts.pod = pod;
       else unlisted.set(id, pod);
       out.push(pod);
@@ -104,6 +105,18 @@ export function buildPods(cluster: Cluster): TopoPod[] {
   }
 
   return out;
+}
+
+/**
+ * The netns's IPs, or Kubernetes' list of the pod's IPs when it says the same (the usual pod):
+ * that list already exists, so a hundred thousand pods keep one array each rather than two. The
+ * facts are the builder's own and die with it, so the pod may grow the list later (pushUnique below).
+ */
+function sameIps(ips: string[], facts: K8sPodFacts | undefined): string[] {
+  const known = facts?.allIps;
+  if (known === undefined || known.length !== ips.length) return ips;
+  for (let i = 0; i < ips.length; i++) if (ips[i] !== known[i]) return ips;
+  return known;
 }
 
 /** Global addresses held in a pod netns: what Kubernetes calls the pod's IPs. */
