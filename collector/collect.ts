@@ -276,6 +276,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
   const watch = opts.batch === false ? undefined : opts.watch instanceof NetnsWatch ? opts.watch : opts.watch === undefined && opts.exec === undefined ? agentWatchFor(hostTarget) : undefined;
   // Before anything is read: what changed up to now.
   const took = watch ? await watch.take() : undefined;
+  if (took?.problem !== undefined) warnings.push(took.problem);
   const pods = await discoverPodNetns(opts, opts.exec, warnings);
 
   const runMany = opts.runMany ?? (opts.exec ? runManyWith(opts.exec) : shellRunMany());
@@ -341,7 +342,8 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
         if (c === undefined) return;
         const kept = reused[i] !== undefined && !again.includes(i) ? state.entries.get(p.name) : undefined;
         if (kept) fresh.set(p.name, kept);
-        else if (took.ready && p.target.kind === 'named' && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [...c.warnings], session: took.session, ino: inodes[i], family: ipv6Key });
+        // A read with warnings (a command failed, output not understood) is not kept: the next collection tries again.
+        else if (took.ready && p.target.kind === 'named' && c.warnings.length === 0 && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [], session: took.session, ino: inodes[i], family: ipv6Key });
       });
       state.entries = fresh;
       state.hostIds = hostIds;

@@ -15,10 +15,16 @@
  * (ready) when the read began, and in the same monitor session. Any stderr
  * from the monitor (ENOBUFS: events were dropped), or its exit, makes every
  * netns dirty again.
+ *
+ * One state the kernel does not announce: a neighbour going from STALE to
+ * DELAY when traffic uses it (verified on 6.18: REACHABLE, STALE and PROBE
+ * are announced, DELAY is not). DELAY lasts delay_first_probe_time (5 s)
+ * and always ends in an announced REACHABLE or PROBE, so a netns not re-read
+ * may show STALE where a full read at that instant would show DELAY.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { ipCommand, type NetnsTarget } from './target';
+import { ipCommand, type Command, type NetnsTarget } from './target';
 
 /** What the next collection must re-read. */
 export interface WatchTake {
@@ -30,6 +36,8 @@ export interface WatchTake {
   session: number;
   /** The monitor was subscribed before this take: reads started after it miss no event. */
   ready: boolean;
+  /** Why a monitor just started could not be used (said once per failed start, for the agent's log). */
+  problem?: string;
 }
 
 /** How long the first collection waits for a new monitor to subscribe before reading without it. */
@@ -49,6 +57,9 @@ export class NetnsWatch {
   private dirty = new Set<number>();
   private partial = '';
   private takes = 0;
+  /** The last start failed: tried again only at the periodic full read, not every collection. */
+  private failed = false;
+  private stderr = '';
   /** Events seen, for the bench and the lab. */
   events = 0;
 
@@ -58,12 +69,17 @@ export class NetnsWatch {
    */
   constructor(
     private readonly host: NetnsTarget,
-    private readonly opts: { fullEvery?: number } = {},
+    private readonly opts: { fullEvery?: number; command?: Command } = {},
   ) {}
 
   /** The monitor's pid while it runs (its CPU is the agent's cost too). */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** `ip monitor all-nsid all` in the host netns (a test may wrap it, e.g. to drop a capability). */
+  private command(): Command {
+    return this.opts.command ?? ipCommand(this.host, ['monitor', 'all-nsid', 'all']);
   }
 
   private start(): void {
@@ -72,7 +88,8 @@ export class NetnsWatch {
     this.broken = false;
     this.dirty.clear();
     this.partial = '';
-    const cmd = ipCommand(this.host, ['monitor', 'all-nsid', 'all']);
+    this.stderr = '';
+    const cmd = this.command();
     const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     running.add(child);
@@ -104,7 +121,10 @@ export class NetnsWatch {
       }
     });
     // iproute2 prints "netlink receive error No buffer space available" and goes on: events were lost.
-    child.stderr?.on('data', lose);
+    child.stderr?.on('data', (d: Buffer) => {
+      if (this.session === session) this.stderr = (this.stderr + d.toString()).slice(-500);
+      lose();
+    });
     child.on('error', lose);
     child.on('exit', () => {
       running.delete(child);
@@ -153,19 +173,29 @@ export class NetnsWatch {
    */
   async take(): Promise<WatchTake> {
     this.takes++;
+    const every = this.opts.fullEvery ?? 10;
     if (this.child === undefined || this.broken) {
+      // Without CAP_NET_BROADCAST (NETLINK_LISTEN_ALL_NSID) or `ip monitor`, every collection reads everything,
+      // as before, without paying a start and a wait each time.
+      if (this.failed && this.takes <= every) return { all: true, nsids: new Set(), session: this.session, ready: false };
       this.stop();
       this.start();
       const until = Date.now() + READY_WAIT_MS;
-      while (!this.subscribed() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      while (!this.broken && !this.subscribed() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       this.ready = this.subscribed();
+      this.failed = !this.ready;
       this.takes = 1;
-      return { all: true, nsids: new Set(), session: this.session, ready: this.ready };
+      const took: WatchTake = { all: true, nsids: new Set(), session: this.session, ready: this.ready };
+      if (this.failed) {
+        const cmd = this.command();
+        took.problem = `\`${[cmd.file, ...cmd.args].join(' ')}\` ${this.broken ? `stopped${this.stderr.trim() ? `: ${this.stderr.trim()}` : ''}` : `did not subscribe within ${READY_WAIT_MS} ms`}; reading every netns at every collection`;
+        this.stop();
+      }
+      return took;
     }
     if (!this.ready) this.ready = this.subscribed();
     const nsids = this.dirty;
     this.dirty = new Set();
-    const every = this.opts.fullEvery ?? 10;
     const all = !this.ready || (every > 0 && this.takes > every);
     if (all) this.takes = 1;
     return { all, nsids, session: this.session, ready: this.ready };

@@ -114,6 +114,25 @@ describe('collector: re-reading only changed pod netns (kernel lab)', () => {
     expect(await incrementalMatchesFull()).toEqual([]);
   });
 
+  it('without CAP_NET_BROADCAST (all-nsid refused): says so once, then reads everything every time', async () => {
+    const host = `${prefix}-node`;
+    const capless = new NetnsWatch({ kind: 'named', name: host }, { fullEvery: 1000, command: { file: 'setpriv', args: ['--bounding-set', '-all,+sys_admin', '--inh-caps', '-all', 'ip', '-n', host, 'monitor', 'all-nsid', 'all'] } });
+    try {
+      const pods = (await collectNode({ ...opts(), watch: false })).snapshot.namespaces.length - 1;
+      for (let i = 0; i < 3; i++) {
+        visited = [];
+        const r = await collectNode({ ...opts(), watch: capless });
+        expect(new Set(visited).size).toBe(pods + 1);
+        const problems = r.warnings.filter((w) => w.includes('monitor all-nsid'));
+        if (i === 0) expect(problems.join()).toMatch(/NETLINK_LISTEN_ALL_NSID: Operation not permitted/);
+        else expect(problems).toEqual([]);
+      }
+      expect(capless.pid).toBeUndefined();
+    } finally {
+      capless.stop();
+    }
+  });
+
   it('reads everything again when the monitor stops', async () => {
     process.kill(watch?.pid as number, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
