@@ -46,6 +46,8 @@ export async function readLimited(request: Request, limit: number): Promise<Buff
  */
 export function readLimitedNode(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (declaredTooLarge(req.headers['content-length'], limit)) return Promise.reject(tooLarge(limit, 'the request body'));
+  // A client that left while the token was checked: its 'close' has passed, nothing more will come.
+  if (req.destroyed) return Promise.reject(new Error('the client closed the connection before the body ended'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
