@@ -6,6 +6,8 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getStore } = await import('./server/data');
+  // scripts/start.mjs answers pushes with the ingest route's own code; publishing it here covers the first push too.
+  (await import('./server/nodeIngest')).registerFastIngest();
   try {
     const store = await getStore();
     console.log(`podnet: store ready (${store.kind}, ${store.location})`);
