@@ -171,7 +171,9 @@ function report(label: string, xs: Sample[], monitorMs: number, pods: number): v
   const full = xs.filter((x) => x.full);
   const total = xs.reduce((a, x) => a + x.cpu, 0) + monitorMs;
   const avg = total / xs.length;
-  console.log(`${label}: ${xs.length} collections (${pods} pods + host), ${full.length} of them periodic full reads`);
+  // A collection reading more netns than there are pods is a full read: the periodic one, or the kernel changing most pods at
+  // once (a lab node's IPv6 neighbour entries from the host's router solicitations, made and garbage-collected together).
+  console.log(`${label}: ${xs.length} collections (${pods} pods + host), ${full.length} of them reading every netns (the periodic full read, or events in most pods)`);
   console.log(`  incremental: CPU median ${median(inc.map((x) => x.cpu)).toFixed(0)} ms, mean ${mean(inc.map((x) => x.cpu)).toFixed(0)} (collector ${mean(inc.map((x) => x.self)).toFixed(0)}), max ${Math.max(...inc.map((x) => x.cpu)).toFixed(0)}; wall mean ${mean(inc.map((x) => x.wall)).toFixed(0)} ms; processes ${median(inc.map((x) => x.processes))}`);
   if (full.length > 0) console.log(`  full read: CPU mean ${mean(full.map((x) => x.cpu)).toFixed(0)} ms (collector ${mean(full.map((x) => x.self)).toFixed(0)}), wall ${mean(full.map((x) => x.wall)).toFixed(0)} ms, ${full[0]?.processes} processes`);
   console.log(`  monitor (ip monitor all-nsid): ${monitorMs.toFixed(0)} ms CPU over the ${xs.length} collections`);
