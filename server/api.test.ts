@@ -1,5 +1,5 @@
 /**
- * The ingest and read API against real servers (`next start` on a built
+ * The ingest and read API against real servers (scripts/start.mjs on a built
  * app) and real stores: the embedded SQLite store and a throwaway
  * PostgreSQL server. Tokens are created the way the CLI does, in the same
  * store the server uses.

@@ -1,7 +1,7 @@
 /**
  * Before all specs: build the app in a private copy of the checkout (reuse
  * the last build with PODNET_E2E_NO_BUILD=1), start
- * `next start` on a free port with a fresh PODNET_DATA_DIR (the server seeds
+ * scripts/start.mjs on a free port with a fresh PODNET_DATA_DIR (the server seeds
  * the `demo` cluster from the lab's flannel VXLAN captures), wait for the
  * demo cluster, create a write token for it, and hand baseURL, token and
  * data dir to the specs through the environment.
