@@ -171,10 +171,13 @@ async function main(): Promise<void> {
   const stages: string[] = [];
   let stageT = performance.now();
   let stageCpu = process.cpuUsage();
+  let stageFaults = process.resourceUsage().minorPageFault;
   const onStage = (stage: BuildStage): void => {
     const now = performance.now();
-    stages.push(`${stage} ${(now - stageT).toFixed(0)}/${cpuMs(stageCpu).toFixed(0)}`);
+    const f = process.resourceUsage().minorPageFault;
+    stages.push(`${stage} ${(now - stageT).toFixed(0)}/${cpuMs(stageCpu).toFixed(0)}/${((f - stageFaults) / 1000).toFixed(1)}k`);
     stageT = now;
+    stageFaults = f;
     stageCpu = process.cpuUsage();
   };
   t = performance.now();
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
   // Old-space pages the build's survivors are promoted into are faulted in by the kernel (system time):
   // after a read phase with no full GC, the old generation grows into fresh pages rather than reused ones.
   log(`  cpu user ${fmtMs(buildSplit.user / 1000)}, system ${fmtMs(buildSplit.system / 1000)}; ${buildFaults} minor page faults (${fmtMb(buildFaults * 4096)} at 4 KiB)`);
-  log(`  stages, wall/cpu ms: ${stages.join(', ')}`);
+  log(`  stages, wall ms/cpu ms/minor faults: ${stages.join(', ')}`);
   log(`read + build: ${fmtMs(readMs + buildMs)} wall, ${fmtMs(readCpu + buildCpu)} cpu`);
   log(
     `topology: ${topology.nodes.length} nodes, ${topology.namespaces.length} netns, ${topology.interfaces.length} interfaces, ${topology.pods.length} pods, ${topology.edges.length} edges, ${topology.warnings.length} warnings`,

@@ -47,8 +47,14 @@ function fixedLocal(t: TopoInterface): string | undefined {
 
 /** Working facts of the tunnel stage. */
 class TunnelWork {
-  /** Tunnel edges whose outer addresses, VNI and port are settled at the end. */
-  readonly tunnelEdges: TopoEdge[] = [];
+  /**
+   * Where the tunnel edges (vxlan, ipip) sit in cluster.edges.list: every one
+   * is created by this stage before its underlay edges, and is settled at the
+   * end (outer addresses, VNI, port). A range rather than a second list of
+   * half a million edges, regrown as it filled.
+   */
+  tunnelFrom = 0;
+  tunnelTo = 0;
   /** Per tunnel device: outer destinations it sends to (FDB `dst`, route gateways). */
   readonly outerDsts = new Map<TopoInterface, Set<string>>();
   /** Tunnels in use whose NIC is fixed by `dev` or `local`: their destinations are not collected. */
@@ -91,8 +97,6 @@ class TunnelWork {
    * statement wins; ends nobody stated are settled in finishTunnelEdges.
    */
   track(edge: TopoEdge, end: string, outerIp: string): void {
-    // Every call sets one outer address, so both unset means the edge is new.
-    if (edge.outerDst === undefined && edge.outerSrc === undefined) this.tunnelEdges.push(edge);
     if (edge.target === end) edge.outerDst ??= outerIp;
     else edge.outerSrc ??= outerIp;
   }
@@ -237,9 +241,11 @@ export function buildTunnelEdges(cluster: Cluster): Set<TopoInterface> {
     ranked.forEach((iface, i) => work.rank.set(iface, i));
     work.lazyPairs = new PairTable(ranked.length);
   }
+  work.tunnelFrom = cluster.edges.list.length;
   for (const node of captured) vxlanFromFdb(node, work);
   vxlanFromAnnotations(captured, work);
   for (const node of captured) ipipFromRoutes(node, work);
+  work.tunnelTo = cluster.edges.list.length;
   for (const node of captured) underlayEdges(node, work);
   finishTunnelEdges(work);
   return new Set([...work.outerDsts.keys(), ...work.fixed]);
@@ -431,7 +437,6 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
         if (first) lazy.set(vtepRank, endRank, created);
         else lazy.set(endRank, vtepRank, created);
         // What TunnelWork.track does for a new edge.
-        work.tunnelEdges.push(created);
         if (first) created.outerDst = dst;
         else created.outerSrc = dst;
         edge = created;
@@ -582,8 +587,8 @@ function underlayEdges(node: NodeWork, work: TunnelWork): void {
 function finishTunnelEdges(work: TunnelWork): void {
   const { cluster } = work;
   // Indexed: half a million edges of two classes, where for-of's iterator results were not optimised away.
-  const edges = work.tunnelEdges;
-  for (let i = 0; i < edges.length; i++) {
+  const edges = cluster.edges.list;
+  for (let i = work.tunnelFrom; i < work.tunnelTo; i++) {
     const edge = edges[i] as TopoEdge;
     const src = work.ifaceById.get(edge.source);
     const dst = work.ifaceById.get(edge.target);
