@@ -51,6 +51,8 @@ export interface FdbSide {
   readonly node: string;
   readonly dev: string;
   readonly neigh: NeighbourSource | undefined;
+  /** The VTEP's interface id, when the side is made for one: an edge whose end it is need not keep it. */
+  readonly vtep?: string;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface FdbSide {
 export interface FdbTarget {
   readonly mac: string;
   readonly dst: string;
+  /** The remote VTEP's interface id, when the entry names one: an edge whose end it is need not keep it. */
+  readonly end?: string;
 }
 
 function sideLine(side: FdbSide, to: FdbTarget): string {
@@ -76,12 +80,13 @@ interface FdbExtra {
   id?: string;
   outerSrc?: string;
   outerDst?: string;
+  /** Ends that are not the first side's VTEP and its entry's target (an edge made with other ids, or assigned). */
+  source?: string;
+  target?: string;
 }
 
 /** A `vxlan` edge whose id and evidence lines are formatted when first read. */
 export class FdbVxlanEdge implements TopoEdge {
-  source: string;
-  target: string;
 
   // One FDB entry per side is the usual case; further lines are rare and formatted at once.
   // What is the same for all of one VTEP's entries (node, device, neighbours) is one shared FdbSide,
@@ -100,7 +105,9 @@ export class FdbVxlanEdge implements TopoEdge {
   // (order, seen, mtuMismatch, inferred, where each outer address is) is one
   // small integer, an outer address an entry gave is that entry's FdbTarget's
   // `dst`, and what is rare (lines beyond two, an id or evidence once read,
-  // an outer address from elsewhere) shares one slot.
+  // an outer address from elsewhere) shares one slot. The ends are the first
+  // side's VTEP and the target its entry names (ENDS_* in #bits says which is
+  // the source): ids the shared FdbSide and FdbTarget already hold.
   //
   // Declaration order is layout order: what the second FDB entry of a pair
   // writes (addFdbEnd) sits together, since that visit comes long after the
@@ -109,7 +116,7 @@ export class FdbVxlanEdge implements TopoEdge {
   #to1: FdbTarget;
   #side2: FdbSide | undefined = undefined;
   #to2: FdbTarget | undefined = undefined;
-  /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true); 23: inferred; 24-25 outerSrc, 26-27 outerDst (OUTER_*). */
+  /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true); 23: inferred; 24-25 outerSrc, 26-27 outerDst (OUTER_*); 28-29 the ends (ENDS_*). */
   #bits = 0;
   #extra: FdbExtra | undefined = undefined;
   #vni: number | undefined = undefined;
@@ -117,10 +124,41 @@ export class FdbVxlanEdge implements TopoEdge {
 
   /** `to` is the entry's FdbTarget, or its MAC with `dst` beside it. */
   constructor(source: string, target: string, side: FdbSide, to: FdbTarget | string, dst = '') {
-    this.source = source;
-    this.target = target;
     this.#side1 = side;
-    this.#to1 = typeof to === 'string' ? { mac: to, dst } : to;
+    const to1 = typeof to === 'string' ? { mac: to, dst } : to;
+    this.#to1 = to1;
+    if (side.vtep === source && to1.end === target) this.#bits = ENDS_FORWARD;
+    else if (side.vtep === target && to1.end === source) this.#bits = ENDS_REVERSED;
+    else this.#extra = { source, target };
+  }
+
+  get source(): string {
+    const ends = this.#bits & ENDS_MASK;
+    if (ends === ENDS_FORWARD) return this.#side1.vtep as string;
+    if (ends === ENDS_REVERSED) return this.#to1.end as string;
+    return this.#extra?.source as string;
+  }
+
+  set source(value: string) {
+    this.#setEnds(value, this.target);
+  }
+
+  get target(): string {
+    const ends = this.#bits & ENDS_MASK;
+    if (ends === ENDS_FORWARD) return this.#to1.end as string;
+    if (ends === ENDS_REVERSED) return this.#side1.vtep as string;
+    return this.#extra?.target as string;
+  }
+
+  set target(value: string) {
+    this.#setEnds(this.source, value);
+  }
+
+  #setEnds(source: string, target: string): void {
+    const extra = (this.#extra ??= {});
+    extra.source = source;
+    extra.target = target;
+    this.#bits &= ~ENDS_MASK;
   }
 
   get kind(): TopoEdgeKind {
@@ -312,6 +350,10 @@ const OUTER_UNSET = 0;
 const OUTER_TO1 = 1;
 const OUTER_TO2 = 2;
 const OUTER_EXTRA = 3;
+/** Which of FdbVxlanEdge's ends is the source: the first side's VTEP, the first entry's target, or neither (#extra holds both). */
+const ENDS_MASK = 3 << 28;
+const ENDS_FORWARD = 1 << 28;
+const ENDS_REVERSED = 2 << 28;
 
 /** The evidence line of one FDB entry, with flannel's matching neighbour entry when there is one. */
 export function fdbLine(node: string, mac: string, dev: string, dst: string, neigh: string | undefined): string {

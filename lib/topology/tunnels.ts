@@ -160,7 +160,7 @@ function remoteVteps(node: NodeWork, dst: string, work: TunnelWork): RemoteVteps
     macs.push(t.mac);
     ids.push(t.id);
     ranks.push(work.rank.get(t) ?? -1);
-    targets.push({ mac: t.mac, dst });
+    targets.push({ mac: t.mac, dst, end: t.id });
   }
   return { node, macs, ids, ranks, targets };
 }
@@ -429,8 +429,8 @@ function vxlanFromFdbLazy(node: NodeWork, host: NsWork, work: TunnelWork, lazy: 
       // The lower rank is the source, so this entry's remote end is the target exactly when this VTEP ranks first.
       const first = vtepRank < endRank;
       const known = first ? lazy.get(vtepRank, endRank) : lazy.get(endRank, vtepRank);
-      side ??= { node: node.name, dev: vtep.name, neigh: neighs };
-      to ??= { mac, dst };
+      side ??= { node: node.name, dev: vtep.name, neigh: neighs, vtep: vtep.id };
+      to ??= { mac, dst, end };
       if (known === undefined) {
         const created = new FdbVxlanEdge(first ? vtep.id : end, first ? end : vtep.id, side, to);
         cluster.edges.list.push(created);
