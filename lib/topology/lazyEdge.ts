@@ -119,8 +119,8 @@ export class FdbVxlanEdge implements TopoEdge {
   /** Bits 0-14: the order codes (octal digits); 15-20: codes seen; 21-22: mtuMismatch (0 unset, 1 undefined, 2 false, 3 true); 23: inferred; 24-25 outerSrc, 26-27 outerDst (OUTER_*); 28-29 the ends (ENDS_*). */
   #bits = 0;
   #extra: FdbExtra | undefined = undefined;
-  #vni: number | undefined = undefined;
-  #dstPort: number | undefined = undefined;
+  /** VNI and UDP port, one object shared by every edge with the same two (tunnelPort). */
+  #port: TunnelPort = NO_PORT;
 
   /** `to` is the entry's FdbTarget, or its MAC with `dst` beside it. */
   constructor(source: string, target: string, side: FdbSide, to: FdbTarget | string, dst = '') {
@@ -181,12 +181,12 @@ export class FdbVxlanEdge implements TopoEdge {
   }
 
   get vni(): number | undefined {
-    return this.#vni;
+    return this.#port.vni;
   }
 
   set vni(value: number | undefined) {
     this.#mark(1);
-    this.#vni = value;
+    this.#port = tunnelPort(value, this.#port.dstPort);
   }
 
   /** The outer address kept at `shift` (OUTER_SRC or OUTER_DST). */
@@ -227,12 +227,12 @@ export class FdbVxlanEdge implements TopoEdge {
   }
 
   get dstPort(): number | undefined {
-    return this.#dstPort;
+    return this.#port.dstPort;
   }
 
   set dstPort(value: number | undefined) {
     this.#mark(4);
-    this.#dstPort = value;
+    this.#port = tunnelPort(this.#port.vni, value);
   }
 
   get mtuMismatch(): boolean | undefined {
@@ -324,13 +324,44 @@ export class FdbVxlanEdge implements TopoEdge {
     const codes: number[] = [];
     for (let order = this.#bits & ORDER_MASK; order > 0; order = Math.floor(order / 8)) codes.unshift(order % 8);
     for (const code of codes) {
-      const [key, value] = code === 1 ? ['vni', this.#vni] : code === 2 ? ['outerSrc', this.outerSrc] : code === 3 ? ['outerDst', this.outerDst] : code === 4 ? ['dstPort', this.#dstPort] : ['mtuMismatch', this.mtuMismatch];
+      const [key, value] = code === 1 ? ['vni', this.#port.vni] : code === 2 ? ['outerSrc', this.outerSrc] : code === 3 ? ['outerDst', this.outerDst] : code === 4 ? ['dstPort', this.#port.dstPort] : ['mtuMismatch', this.mtuMismatch];
       if (value !== undefined) out[key] = value;
     }
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.keys(this)) if (!(key in out)) out[key] = self[key];
     return out as unknown as TopoEdge;
   }
+}
+
+/** An FDB edge's VNI and UDP destination port: a cluster's half a million edges have one or two pairs of them. */
+interface TunnelPort {
+  readonly vni: number | undefined;
+  readonly dstPort: number | undefined;
+}
+
+const NO_PORT: TunnelPort = Object.freeze({ vni: undefined, dstPort: undefined });
+/** By VNI, then port: numbers (or undefined) as keys, so a lookup builds no string. */
+const tunnelPorts = new Map<number | undefined, Map<number | undefined, TunnelPort>>();
+let portCount = 0;
+
+/** The shared TunnelPort of a VNI and port. */
+function tunnelPort(vni: number | undefined, dstPort: number | undefined): TunnelPort {
+  const known = tunnelPorts.get(vni)?.get(dstPort);
+  if (known !== undefined) return known;
+  // A long-lived server sees few pairs; should one see many, sharing starts over rather than the table growing.
+  if (portCount >= 1024) {
+    tunnelPorts.clear();
+    portCount = 0;
+  }
+  let byPort = tunnelPorts.get(vni);
+  if (byPort === undefined) {
+    byPort = new Map();
+    tunnelPorts.set(vni, byPort);
+  }
+  const p: TunnelPort = Object.freeze({ vni, dstPort });
+  byPort.set(dstPort, p);
+  portCount++;
+  return p;
 }
 
 /** Lines past an edge's two FDB sides, and how many more were dropped (rare: a pair seen by more than two entries). */
