@@ -1,4 +1,4 @@
-// The V8 settings the dashboard server runs with (scripts/start.mjs passes them to `next start`),
+// The V8 settings the dashboard server runs with (scripts/start.mjs runs the server with them),
 // shared with the test and benchmark servers and the engine benchmark, so their figures are the
 // product's.
 //

@@ -76,6 +76,7 @@ if (nodeOptions !== (process.env.NODE_OPTIONS ?? '')) {
     env: { ...process.env, NODE_OPTIONS: nodeOptions },
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('error', (err) => fail(`could not start the server: ${err.message}`));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   await serve();
@@ -86,17 +87,37 @@ async function serve() {
   if (warning) process.stderr.write(`podnet start: ${warning}\n`);
   process.env.NODE_ENV = 'production';
   process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+  let app;
+  let server;
+  let stopping = false;
+  // As `next start`: stop taking connections, let requests in progress finish, close Next, exit by the signal.
+  // Taken before Next prepares (instrumentation opens and migrates the store): a signal then simply exits.
+  const stop = (code) => {
+    if (stopping) return;
+    stopping = true;
+    if (!server?.listening) process.exit(code);
+    server.close(() => {
+      app.close().catch((err) => console.error(err)).finally(() => process.exit(code));
+    });
+    server.closeIdleConnections();
+    // A client that keeps its connection busy must not hold the process up for ever.
+    setTimeout(() => process.exit(code), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop(130));
+  process.on('SIGTERM', () => stop(143));
+  process.on('SIGHUP', () => stop(129));
   const { default: next } = await import('next');
-  const app = next({ dir: root, hostname, port: Number(port) });
+  app = next({ dir: root, hostname, port: Number(port) });
   await app.prepare();
   const handle = app.getRequestHandler();
   const FAST_ROUTES = Symbol.for('podnet.server.fastRoutes');
-  const server = http.createServer((req, res) => {
+  server = http.createServer((req, res) => {
     const fast = globalThis[FAST_ROUTES];
     if (typeof fast === 'function' && fast(req, res)) return;
     // As `next start` answers a request its handler fails on.
     handle(req, res).catch((err) => {
-      console.error(`podnet: failed to handle request for ${req.url}`, err);
+      // The path only: a page's query may carry ?viewer_token=….
+      console.error(`podnet: failed to handle ${req.method} ${(req.url ?? '').split('?')[0]}`, err);
       if (!res.headersSent) res.statusCode = 500;
       res.end('Internal Server Error');
     });
@@ -108,19 +129,4 @@ async function serve() {
   await new Promise((resolve) => server.listen(Number(port), hostname, () => resolve(undefined)));
   process.title = 'podnet-server';
   console.log(`podnet: listening on ${hostname} port ${port}`);
-  let stopping = false;
-  // As `next start`: stop taking connections, let requests in progress finish, close Next, exit by the signal.
-  const stop = (code) => {
-    if (stopping) return;
-    stopping = true;
-    server.close(() => {
-      app.close().catch((err) => console.error(err)).finally(() => process.exit(code));
-    });
-    server.closeIdleConnections();
-    // A client that keeps its connection busy must not hold the process up for ever.
-    setTimeout(() => process.exit(code), 10_000).unref();
-  };
-  process.on('SIGINT', () => stop(130));
-  process.on('SIGTERM', () => stop(143));
-  process.on('SIGHUP', () => stop(129));
 }

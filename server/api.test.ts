@@ -132,8 +132,8 @@ describe.each(backends)('API over $name', (backend) => {
     expect(server.output()).not.toContain(otherToken);
   });
 
-  it('answers pushes on start.mjs\'s own path once Next has loaded the route, with the same headers', async () => {
-    // Earlier pushes in this suite loaded the route; Next's answers carry its RSC vary header, this path's do not.
+  it('answers pushes on start.mjs\'s own path, with the same headers', async () => {
+    // instrumentation.ts published the path at start; Next's answers carry its RSC vary header, this path's do not.
     const res = await fetch(`${server.url}/api/v1/clusters/pin/snapshots`, {
       method: 'POST',
       headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
@@ -146,6 +146,9 @@ describe.each(backends)('API over $name', (backend) => {
     expect((await res.json()) as ApiError).toMatchObject({ error: expect.stringMatching(/application\/json/) });
     const through = await fetch(`${server.url}/api/v1/clusters/pin/snapshots/`, { method: 'POST', redirect: 'manual' });
     expect(through.status).toBe(308);
+    const garbled = await fetch(`${server.url}/api/v1/clusters/%E0%A4%A/snapshots`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    expect(garbled.status).toBe(400);
+    expect((await garbled.json()) as ApiError).toMatchObject({ field: 'cluster', error: expect.stringMatching(/percent-encoding/) });
   });
 
   it('refuses other content types with 415', async () => {

@@ -6,8 +6,9 @@
  * builds, its tracing wrappers and the response adaptation — as much as the
  * store's writes. This path runs the route's own code (ingestSnapshot, the
  * same auth, limits, refusals and receipt), compiled in the same Next build:
- * the route module publishes it on globalThis when Next first loads that
- * route (the first push), and start.mjs hands Next anything this does not take.
+ * instrumentation.ts publishes it on globalThis when the server starts (the
+ * route module again when Next loads it), and start.mjs hands Next anything
+ * this does not take. Under `next dev` nobody calls it: the route answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestResult } from '../lib/api/types';
@@ -56,6 +57,8 @@ async function serveIngest(req: IncomingMessage, res: ServerResponse, cluster: s
   try {
     result = await ingestSnapshot(cluster, nodeIngestRequest(req), new URL(req.url ?? '/', 'http://localhost'));
   } catch (err) {
+    // A client that left (a collector past its timeout) has nobody to answer, and its leaving is no server failure to log.
+    if (res.destroyed || req.socket.destroyed) return;
     const e = errorParts(err);
     send(req, res, e.status, e.body, e.headers);
     return;
@@ -72,13 +75,15 @@ export const fastRoutes: FastRoutes = (req, res) => {
   try {
     cluster = decodeURIComponent(m[1]!);
   } catch {
-    // Malformed percent-encoding: Next's answer (400) stays Next's.
-    return false;
+    // Next would answer malformed percent-encoding with a bare 500; the path names the field instead.
+    send(req, res, 400, { error: 'the cluster name in the URL is not valid percent-encoding', field: 'cluster' }, {});
+    return true;
   }
   serveIngest(req, res, cluster).catch((err: unknown) => {
     console.error('podnet api: ingest answer failed', err instanceof Error ? (err.stack ?? err.message) : String(err));
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(res.headersSent ? undefined : JSON.stringify({ error: 'internal server error' }));
+    const fresh = !res.headersSent;
+    if (fresh) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-transform' });
+    res.end(fresh ? JSON.stringify({ error: 'internal server error' }) : undefined);
   });
   return true;
 };

@@ -4,8 +4,9 @@ import { writeRoute, type RouteCtx } from '@/server/routes';
 
 export const dynamic = 'force-dynamic';
 
-// Once Next has loaded this route (its first push), scripts/start.mjs answers
-// later pushes with this same code, without Next's per-request work.
+// scripts/start.mjs answers pushes with this same code, without Next's per-request
+// work (instrumentation.ts publishes it at start; publishing again here is harmless).
+// This handler answers them under `next dev` and whatever start.mjs hands on.
 registerFastIngest();
 
 /** Ingest: a snapshot JSON (optionally gzip) or a transcript with ?node=NAME; needs the cluster's ingest token. */
