@@ -300,14 +300,14 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
       return batchedNetnsPlan(p.target, meta, { batchFile: batch.file, ...(p.target.kind === 'path' ? { withIds: batch.withIds } : {}), ...ipv6 });
     };
     const state = watch && took ? watchState(watch) : undefined;
-    const inodes = pods.map((p) => (state ? netnsInode(p.target) : undefined));
+    const identities = pods.map((p) => (state ? netnsIdentity(p.target) : undefined));
     const ipv6Key = opts.ipv6 === false ? 4 : 6;
     const reused: Array<{ netns: NetnsSnapshot; warnings: string[] } | undefined> = pods.map((p, i) => {
       if (!state || !took || took.all || !took.ready) return undefined;
       const e = state.entries.get(p.name);
       const nsid = state.hostIds.get(p.name);
       if (e === undefined || nsid === undefined || took.nsids.has(nsid)) return undefined;
-      if (e.session !== took.session || e.ino === undefined || e.ino !== inodes[i] || e.family !== ipv6Key) return undefined;
+      if (e.session !== took.session || e.identity === undefined || e.identity !== identities[i] || e.family !== ipv6Key) return undefined;
       return reuseEntry(e, metas[i] as (typeof metas)[number]);
     });
     const toRead = pods.map((_, i) => i).filter((i) => reused[i] === undefined);
@@ -343,7 +343,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
         const kept = reused[i] !== undefined && !again.includes(i) ? state.entries.get(p.name) : undefined;
         if (kept) fresh.set(p.name, kept);
         // A read with warnings (a command failed, output not understood) is not kept: the next collection tries again.
-        else if (took.ready && p.target.kind === 'named' && c.warnings.length === 0 && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [], session: took.session, ino: inodes[i], family: ipv6Key });
+        else if (took.ready && p.target.kind === 'named' && c.warnings.length === 0 && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [], session: took.session, identity: identities[i], family: ipv6Key });
       });
       state.entries = fresh;
       state.hostIds = hostIds;
@@ -386,8 +386,8 @@ interface WatchEntry {
   warnings: string[];
   /** The monitor session during which it was read (a restarted monitor may have missed events). */
   session: number;
-  /** The netns file's inode, the netns's identity: a name deleted and made again is a new netns. */
-  ino: number | undefined;
+  /** The netns's identity (netnsIdentity): a name deleted and made again is a new netns. */
+  identity: string | undefined;
   /** Route families read (opts.ipv6). */
   family: 4 | 6;
 }
@@ -409,11 +409,21 @@ function netnsIdsByName(host: NetnsSnapshot | undefined): Map<string, number> {
   return out;
 }
 
-/** The inode of a named netns's file (its identity); undefined for anything else. */
-function netnsInode(target: NetnsTarget): number | undefined {
+/**
+ * A named netns's identity: device, inode and ctime of its nsfs file;
+ * undefined for anything else. The inode alone is not one: nsfs inode
+ * numbers are allocated lowest-free, so a netns deleted and made again
+ * under the same name soon gets the same inode (and nsids are lowest-free
+ * too). The nsfs inode's ctime is when it was made, and stays fixed while
+ * the bind mount under /var/run/netns pins it (checked on 6.18: four
+ * add/del rounds, same inode, four ctimes; a change inside the netns leaves
+ * ctime as it was). Nanoseconds: two netns made within a millisecond.
+ */
+function netnsIdentity(target: NetnsTarget): string | undefined {
   if (target.kind !== 'named') return undefined;
   try {
-    return statSync(`${NETNS_DIR}/${target.name}`).ino;
+    const st = statSync(`${NETNS_DIR}/${target.name}`, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.ctimeNs}`;
   } catch {
     return undefined;
   }
