@@ -11,16 +11,27 @@
  * event) falls back to reading, as before.
  *
  * Nothing is trusted that the kernel could have told someone else first:
- * a read counts as a baseline only when the monitor was already subscribed
- * (ready) when the read began, and in the same monitor session. Any stderr
- * from the monitor (ENOBUFS: events were dropped), or its exit, makes every
- * netns dirty again.
+ * a read counts as a baseline only when the monitor was already listening
+ * (ready) when the read began, and in the same monitor session. Being
+ * subscribed is not yet listening: after it subscribes, `ip monitor` dumps
+ * the links (ll_init_map), and rtnl_dump_filter_l drops the events that
+ * arrive meanwhile. So the collection that starts a monitor keeps no
+ * baselines; the next one, a whole collection later, does (one extra full
+ * read per monitor start). Any stderr from the monitor (ENOBUFS: events
+ * were dropped), or its exit, makes every netns dirty again.
  *
- * One state the kernel does not announce: a neighbour going from STALE to
- * DELAY when traffic uses it (verified on 6.18: REACHABLE, STALE and PROBE
- * are announced, DELAY is not). DELAY lasts delay_first_probe_time (5 s)
- * and always ends in an announced REACHABLE or PROBE, so a netns not re-read
- * may show STALE where a full read at that instant would show DELAY.
+ * Not every netns is left unread between events (collector/collect.ts):
+ * one holding a bridge or VXLAN device or an FDB is read every time (FDB
+ * changes come as AF_BRIDGE neighbour events, not relied on), and docker's
+ * netns (by `path`, no name to key a cache on) are never cached.
+ *
+ * One state the kernel does not announce: a neighbour entering DELAY, from
+ * STALE when traffic uses it, or from REACHABLE when its reachable time runs
+ * out while traffic is still using it (verified on 6.18: REACHABLE, STALE
+ * and PROBE are announced, DELAY is not). DELAY lasts delay_first_probe_time
+ * (5 s) and always ends in an announced REACHABLE or PROBE, so a netns not
+ * re-read may show STALE or REACHABLE where a full read at that instant
+ * would show DELAY.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -34,9 +45,9 @@ export interface WatchTake {
   nsids: ReadonlySet<number>;
   /** The monitor session whose events these are; reads done now are baselines of it when `ready`. */
   session: number;
-  /** The monitor was subscribed before this take: reads started after it miss no event. */
+  /** The monitor was listening before this take: reads started now miss no event, and are baselines. */
   ready: boolean;
-  /** Why a monitor just started could not be used (said once per failed start, for the agent's log). */
+  /** Why the monitor could not be started (said once, until a start succeeds, for the agent's log). */
   problem?: string;
 }
 
@@ -52,6 +63,9 @@ let exitHook = false;
 export class NetnsWatch {
   private child: ChildProcess | undefined;
   private session = 0;
+  /** Subscribed at the start (proof that `ip monitor all-nsid` is allowed and running). */
+  private subscribedOnce = false;
+  /** Listening: subscribed, and checked again at a take after the one that started it. */
   private ready = false;
   private broken = true;
   private dirty = new Set<number>();
@@ -59,18 +73,28 @@ export class NetnsWatch {
   private takes = 0;
   /** The last start failed: tried again only at the periodic full read, not every collection. */
   private failed = false;
+  /** The failure was reported: not again until a start succeeds. */
+  private told = false;
   private stderr = '';
   /** Events seen, for the bench and the lab. */
   events = 0;
 
+  private readonly fullEvery: number;
+
   /**
    * `fullEvery`: every Nth collection re-reads everything anyway, a guard
    * against whatever events may not cover (default 10: at 30 s, every 5 min).
+   * A whole number >= 1: without full reads the read cache would never be
+   * swept, and a failed monitor would be retried at every collection.
    */
   constructor(
     private readonly host: NetnsTarget,
     private readonly opts: { fullEvery?: number; command?: Command } = {},
-  ) {}
+  ) {
+    const every = opts.fullEvery ?? 10;
+    if (!Number.isInteger(every) || every < 1) throw new RangeError(`fullEvery must be a whole number >= 1, not ${every}`);
+    this.fullEvery = every;
+  }
 
   /** The monitor's pid while it runs (its CPU is the agent's cost too). */
   get pid(): number | undefined {
@@ -85,6 +109,7 @@ export class NetnsWatch {
   private start(): void {
     this.session++;
     this.ready = false;
+    this.subscribedOnce = false;
     this.broken = false;
     this.dirty.clear();
     this.partial = '';
@@ -138,7 +163,9 @@ export class NetnsWatch {
 
   /**
    * Subscribed: the monitor holds a NETLINK_ROUTE socket with multicast
-   * groups and sleeps (in recvmsg: the only wait after it subscribes).
+   * groups, no dump running on it, and sleeps (in recvmsg: the only wait
+   * after it subscribes). Not proof that its link dump is over: the kernel
+   * may have ended the dump while iproute2 is still reading it.
    */
   private subscribed(): boolean {
     const pid = this.child?.pid;
@@ -158,7 +185,7 @@ export class NetnsWatch {
       // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
       for (const line of readFileSync(`/proc/${pid}/net/netlink`, 'utf8').split('\n').slice(1)) {
         const f = line.trim().split(/\s+/);
-        if (f[1] === '0' && f[3] !== undefined && !/^0+$/.test(f[3]) && inodes.has(f[9] ?? '')) return true;
+        if (f[1] === '0' && f[3] !== undefined && !/^0+$/.test(f[3]) && f[6] === '0' && inodes.has(f[9] ?? '')) return true;
       }
     } catch {
       // Gone, or /proc not readable: not known to be subscribed.
@@ -169,11 +196,12 @@ export class NetnsWatch {
   /**
    * What to re-read now, clearing it: call at the start of a collection,
    * before any read. Starts (or restarts) the monitor when needed, and then
-   * waits for it to subscribe, so the reads that follow are baselines.
+   * waits for it to subscribe; the reads of the collection that follows the
+   * start are baselines.
    */
   async take(): Promise<WatchTake> {
     this.takes++;
-    const every = this.opts.fullEvery ?? 10;
+    const every = this.fullEvery;
     if (this.child === undefined || this.broken) {
       // Without CAP_NET_BROADCAST (NETLINK_LISTEN_ALL_NSID) or `ip monitor`, every collection reads everything,
       // as before, without paying a start and a wait each time.
@@ -182,21 +210,23 @@ export class NetnsWatch {
       this.start();
       const until = Date.now() + READY_WAIT_MS;
       while (!this.broken && !this.subscribed() && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-      this.ready = this.subscribed();
-      this.failed = !this.ready;
+      this.subscribedOnce = this.subscribed();
+      this.failed = !this.subscribedOnce;
       this.takes = 1;
-      const took: WatchTake = { all: true, nsids: new Set(), session: this.session, ready: this.ready };
+      const took: WatchTake = { all: true, nsids: new Set(), session: this.session, ready: false };
       if (this.failed) {
         const cmd = this.command();
-        took.problem = `\`${[cmd.file, ...cmd.args].join(' ')}\` ${this.broken ? `stopped${this.stderr.trim() ? `: ${this.stderr.trim()}` : ''}` : `did not subscribe within ${READY_WAIT_MS} ms`}; reading every netns at every collection`;
+        if (!this.told) took.problem = `\`${[cmd.file, ...cmd.args].join(' ')}\` ${this.broken ? `stopped${this.stderr.trim() ? `: ${this.stderr.trim()}` : ''}` : `did not subscribe within ${READY_WAIT_MS} ms`}; reading every netns at every collection`;
+        this.told = true;
         this.stop();
-      }
+      } else this.told = false;
       return took;
     }
-    if (!this.ready) this.ready = this.subscribed();
+    // A whole collection after the start: its link dump is long over. Checked again in case it is not.
+    if (!this.ready) this.ready = this.subscribedOnce && this.subscribed();
     const nsids = this.dirty;
     this.dirty = new Set();
-    const all = !this.ready || (every > 0 && this.takes > every);
+    const all = !this.ready || this.takes > every;
     if (all) this.takes = 1;
     return { all, nsids, session: this.session, ready: this.ready };
   }
@@ -212,6 +242,7 @@ export class NetnsWatch {
     this.child = undefined;
     this.broken = true;
     this.ready = false;
+    this.subscribedOnce = false;
     if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   }
 }
