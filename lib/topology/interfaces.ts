@@ -103,6 +103,12 @@ function ownsAddress(ns: NsWork, ip: string): boolean {
 }
 
 const NO_IDS = Object.freeze([]) as readonly string[] as string[];
+const NO_LIST: readonly never[] = Object.freeze([]);
+/** The shared, frozen empty list, as the type a section has. */
+function emptyList<T>(): T[] {
+  return NO_LIST as unknown as T[];
+}
+const NO_SYSCTLS = Object.freeze({}) as Record<string, string>;
 
 /**
  * The public netns, its optional `pod` and `ipForward` in the literal: set
@@ -113,13 +119,15 @@ function newNetns(id: string, node: string, snap: NetnsSnapshot): TopoNetns {
   // Shared by reference: a node's thousand routes are not copied per build.
   const name = snap.name;
   const kind = snap.kind;
-  const routes = snap.routes ?? [];
-  const rules = snap.rules ?? [];
-  const neighbours = snap.neighbours ?? [];
-  const fdb = snap.fdb ?? [];
-  const sysctls = snap.sysctls ?? {};
+  // A section the snapshot lacks is one shared, frozen empty (a collector's hundred thousand pod
+  // namespaces have no `filtered`): an array or object apiece would live through the build.
+  const routes = snap.routes ?? emptyList<Route>();
+  const rules = snap.rules ?? emptyList<NonNullable<NetnsSnapshot['rules']>[number]>();
+  const neighbours = snap.neighbours ?? emptyList<Neighbour>();
+  const fdb = snap.fdb ?? emptyList<FdbEntry>();
+  const sysctls = snap.sysctls ?? NO_SYSCTLS;
   const known = knownSections(snap);
-  const filtered = snap.filtered ?? [];
+  const filtered = snap.filtered ?? emptyList<Section>();
   const pod = snap.pod;
   const ipForward = ipForwardOf(snap.sysctls);
   // `interfaces` is set once the namespace's list is final.
