@@ -8,11 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Command as Commander, CommanderError, InvalidArgumentError, type Command } from 'commander';
 import type { Snapshot } from '../lib/snapshot/schema';
-import { runAgent } from '../collector/agent';
+import { fullEveryFromEnv, runAgent } from '../collector/agent';
 import { collectNode, type CollectOptions } from '../collector/collect';
 import { applyKubeFacts, connectKube, fetchKubeFacts, inCluster, type KubeApi } from '../collector/kube';
 import { netnsNameIdentity } from '../collector/podIdentity';
 import { defaultSpoolDir, Spool } from '../collector/spool';
+import { NetnsWatch } from '../collector/watch';
 import { CliError, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE } from './errors';
 import type { CliIo } from './program';
 import { exitQuietlyOnEpipe } from './stdio';
@@ -76,15 +77,21 @@ async function resolveToken(flags: CollectFlags, env: NodeJS.ProcessEnv): Promis
   return undefined;
 }
 
-/** The function that collects one snapshot, Kubernetes identity included when an API is at hand. */
+/**
+ * The function that collects one snapshot, Kubernetes identity included
+ * when an API is at hand; with `watch`, re-reading only the pod netns it
+ * saw change (its monitor must run in the host netns of `flags`).
+ */
 export function makeCollect(
   flags: Pick<CollectFlags, 'node' | 'hostNetns' | 'podNetns'> & { nodeName: string },
   kube: KubeApi | undefined,
+  watch?: NetnsWatch,
 ): () => Promise<{ snapshot: Snapshot; warnings: string[] }> {
   return async () => {
     const opts: CollectOptions = { nodeName: flags.nodeName, podIdentity: netnsNameIdentity(flags.podNetns) };
     if (flags.hostNetns !== undefined) opts.hostNetns = flags.hostNetns;
     if (flags.podNetns !== undefined) opts.podNetns = flags.podNetns;
+    if (watch !== undefined) opts.watch = watch;
     const [collected, facts] = await Promise.all([collectNode(opts), kube ? fetchKubeFacts(kube, flags.nodeName) : Promise.resolve(undefined)]);
     if (facts === undefined) return collected;
     const applied = applyKubeFacts(collected.snapshot, facts);
@@ -118,9 +125,8 @@ async function runCollect(flags: CollectFlags, io: CliIo, env: NodeJS.ProcessEnv
       log(`warning: no Kubernetes API (${err instanceof Error ? err.message : String(err)}); pod identity from netns names only`);
     }
   }
-  const collect = makeCollect({ ...flags, nodeName }, kube);
-
   if (!pushing) {
+    const collect = makeCollect({ ...flags, nodeName }, kube);
     const { snapshot, warnings } = await collect();
     for (const w of warnings) io.stderr(`warning: ${w}\n`);
     // Pushed snapshots are validated by the server; a file is read later by anyone, so it is checked here.
@@ -138,6 +144,11 @@ async function runCollect(flags: CollectFlags, io: CliIo, env: NodeJS.ProcessEnv
   const spool = new Spool(flags.spoolDir ?? (await defaultSpoolDir()), { maxCount: flags.spoolMax, maxBytes: flags.spoolMaxBytes }, (m) => log(`warning: ${m}`));
   const controller = new AbortController();
   const stop = () => controller.abort();
+  const intervalMs = flags.once ? undefined : (flags.interval ?? 30_000);
+  // Repeating, an `ip monitor` says which pod netns changed, for this run only; one read needs none.
+  const fullEvery = intervalMs === undefined ? 1 : fullEveryFromEnv(env, log);
+  const watch = fullEvery > 1 ? new NetnsWatch(flags.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: flags.hostNetns }, { fullEvery }) : undefined;
+  const collect = makeCollect({ ...flags, nodeName }, kube, watch);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   try {
@@ -148,7 +159,6 @@ async function runCollect(flags: CollectFlags, io: CliIo, env: NodeJS.ProcessEnv
           await writeFile(flags.out ?? '', `${JSON.stringify(r.snapshot, null, 2)}\n`);
           return r;
         };
-    const intervalMs = flags.once ? undefined : (flags.interval ?? 30_000);
     log(`collecting node ${nodeName}${intervalMs ? ` every ${intervalMs / 1000}s` : ' once'}, pushing to ${flags.server} cluster ${flags.cluster}, spool ${spool.dir}`);
     const result = await runAgent({
       collect: collectAndKeep,
@@ -165,6 +175,7 @@ async function runCollect(flags: CollectFlags, io: CliIo, env: NodeJS.ProcessEnv
     if (last && (last.pending > 0 || last.rejected > 0)) return EXIT_UNEXPECTED;
     return EXIT_OK;
   } finally {
+    watch?.stop();
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
   }

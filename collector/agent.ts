@@ -7,7 +7,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Snapshot } from '../lib/snapshot/schema';
-import { watchNetnsChanges } from './collect';
 import { drainSpool, encodeSnapshot, sleep, type Backoff, type DrainReport, type Fetch, type PushTarget } from './push';
 import type { Spool } from './spool';
 
@@ -26,13 +25,6 @@ export interface AgentOptions {
   signal?: AbortSignal;
   fetch?: Fetch;
   now?: () => number;
-  /**
-   * In interval mode, collections re-read only the pod netns an
-   * `ip monitor` saw change, and everything every Nth collection (default
-   * 10, PODNET_COLLECT_FULL_EVERY; 1 reads everything every time). A single
-   * run reads everything: no monitor for one read.
-   */
-  fullEvery?: number;
   /** Run after each collection (default: a full GC, collectGarbage). */
   afterCollect?: () => void;
 }
@@ -96,17 +88,16 @@ export function collectGarbage(): void {
 export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
   const now = opts.now ?? Date.now;
   const result: AgentResult = { collections: 0 };
-  const fullEvery = opts.fullEvery ?? fullEveryFromEnv(opts.log);
-  const unwatch = opts.intervalMs !== undefined && fullEvery !== 1 ? watchNetnsChanges({ fullEvery }) : undefined;
-  try {
-    return await loop(opts, result, now);
-  } finally {
-    unwatch?.();
-  }
+  return loop(opts, result, now);
 }
 
-function fullEveryFromEnv(log: (m: string) => void): number {
-  const v = process.env.PODNET_COLLECT_FULL_EVERY;
+/**
+ * How often the agent reads every netns although no event asked for it
+ * (NetnsWatch's fullEvery): PODNET_COLLECT_FULL_EVERY, default 10; 1 reads
+ * everything every time, with no monitor.
+ */
+export function fullEveryFromEnv(env: NodeJS.ProcessEnv, log: (m: string) => void): number {
+  const v = env.PODNET_COLLECT_FULL_EVERY;
   if (v === undefined || v === '') return 10;
   if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
   log(`warning: PODNET_COLLECT_FULL_EVERY=${v} is not a whole number >= 1; reading everything every 10th collection`);

@@ -22,7 +22,7 @@ import { kubeProxyCommand, readKubeProxy } from './kubeProxy';
 import { runManyWith, runPlans, runPlansAlongside, shellRunMany, type NetnsPlan, type RunMany } from './runner';
 import { addressesOf, NOT_RUN, parseJson, readSection, sysctlStep } from './sections';
 import { bridgeCommand, describeTarget, globToRegExp, ipCommand, type Command, type NetnsTarget } from './target';
-import { NetnsWatch } from './watch';
+import type { NetnsWatch } from './watch';
 
 /** Which pod a netns is, when no Kubernetes API is at hand (the lab names its netns after its pods). */
 export type PodIdentity = (netnsName: string) => { namespace: string; name: string; uid?: string } | undefined;
@@ -63,9 +63,10 @@ export interface CollectOptions {
   kubeProxy?: boolean;
   /**
    * Re-read only the pod netns that changed since the last collection with
-   * this watch (collector/watch.ts); false reads every netns. Default: the
-   * agent's watch when watchNetnsChanges() is on, none otherwise. Needs the
-   * batched plan and the real runner's processes (not an injected Exec).
+   * this watch (collector/watch.ts), whose monitor runs in the same host
+   * netns; undefined or false reads every netns. The agent's (cli/collect.ts)
+   * makes one per run and stops it when the run ends. Needs the batched plan
+   * and the real runner's processes (not an injected Exec).
    */
   watch?: NetnsWatch | false;
 }
@@ -273,7 +274,7 @@ export async function discoverPodNetns(opts: CollectOptions, exec: Exec | undefi
 export async function collectNode(opts: CollectOptions): Promise<CollectResult> {
   const warnings: string[] = [];
   const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
-  const watch = opts.batch === false ? undefined : opts.watch instanceof NetnsWatch ? opts.watch : opts.watch === undefined && opts.exec === undefined ? agentWatchFor(hostTarget) : undefined;
+  const watch = opts.batch === false || opts.watch === false ? undefined : opts.watch;
   // Before anything is read: what changed up to now.
   const took = watch ? await watch.take() : undefined;
   if (took?.problem !== undefined) warnings.push(took.problem);
@@ -439,35 +440,6 @@ function reuseEntry(e: WatchEntry, meta: { name: string; kind: NetnsSnapshot['ki
   const { name, kind, source, pod: _pod, ...rest } = e.netns;
   const netns: NetnsSnapshot = meta.pod ? { name, kind, source, pod: meta.pod, ...rest } : { name, kind, source, ...rest };
   return { netns, warnings: [...e.warnings] };
-}
-
-let agentWatching: { fullEvery?: number } | undefined;
-const agentWatches = new Map<string, NetnsWatch>();
-
-/**
- * Turns on change watching for every collectNode without a `watch` option
- * (the agent's: cli/collect.ts builds its CollectOptions afresh for each
- * collection, so the watch lives here, one per host netns). Returns the
- * switch that turns it off and stops the monitors.
- */
-export function watchNetnsChanges(opts: { fullEvery?: number } = {}): () => void {
-  agentWatching = opts;
-  return () => {
-    agentWatching = undefined;
-    for (const w of agentWatches.values()) w.stop();
-    agentWatches.clear();
-  };
-}
-
-function agentWatchFor(host: NetnsTarget): NetnsWatch | undefined {
-  if (agentWatching === undefined) return undefined;
-  const key = describeTarget(host);
-  let w = agentWatches.get(key);
-  if (w === undefined) {
-    w = new NetnsWatch(host, agentWatching);
-    agentWatches.set(key, w);
-  }
-  return w;
 }
 
 /**
