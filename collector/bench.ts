@@ -397,6 +397,11 @@ async function main(): Promise<void> {
     console.log(`load before: ${loadAverage()}`);
     const first = await collectOnce();
     console.log(`first collection (full read, monitor started): ${first.cpu.toFixed(0)} ms CPU (collector ${first.self.toFixed(0)}), ${first.wall} ms wall, ${first.processes} processes`);
+    // The collection that starts a monitor keeps no baselines (collector/watch.ts): the next one reads everything too, once per monitor start.
+    await sleep(intervalMs);
+    const second = await collectOnce();
+    console.log(`second collection (full read, the first baselines): ${second.cpu.toFixed(0)} ms CPU (collector ${second.self.toFixed(0)}), ${second.wall} ms wall, ${second.processes} processes`);
+    await sleep(intervalMs);
     // Quiet node: whole cycles of fullEvery collections, each cycle one periodic full read.
     const m0 = monitorCpu();
     const quiet: Sample[] = [];
