@@ -9,6 +9,7 @@
  * exactly the namespaces this lab created.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { execCommand, mustRun, type Exec } from '../../collector/exec';
 
 /** Which datapath the lab wires between nodes. */
@@ -97,9 +98,21 @@ function randomMac(): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-/** A fresh run prefix: short enough to keep names readable, random enough for parallel runs. */
+/**
+ * A fresh run prefix: short enough to keep names readable, random enough for parallel runs, and
+ * used by no netns already there (a run killed before destroy() leaves its names behind).
+ */
 export function newPrefix(): string {
-  return `pnl${randomBytes(2).toString('hex')}`;
+  let taken: string[] = [];
+  try {
+    taken = readdirSync('/run/netns');
+  } catch {
+    // No named netns yet.
+  }
+  for (;;) {
+    const prefix = `pnl${randomBytes(3).toString('hex')}`;
+    if (!taken.some((n) => n.startsWith(`${prefix}-`))) return prefix;
+  }
 }
 
 /** True when this process may create network namespaces. */
