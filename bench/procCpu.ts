@@ -41,6 +41,15 @@ export function treeCpuMs(pid: number, include?: (stat: string) => boolean): num
   return (ticks * 1000) / USER_HZ;
 }
 
+/**
+ * CPU ms of one process from its /proc stat: its own (utime + stime) and its
+ * waited-for children's (cutime + cstime). Throws when the process is gone.
+ */
+export function statCpuMs(pid: number | 'self'): { own: number; children: number } {
+  const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return { own: ((Number(f[11]) + Number(f[12])) * 1000) / USER_HZ, children: ((Number(f[13]) + Number(f[14])) * 1000) / USER_HZ };
+}
+
 /** CPU ms of the main thread of `pid` alone (its task whose id is the pid); NaN when it is gone. */
 export function mainThreadCpuMs(pid: number): number {
   try {

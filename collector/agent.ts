@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import type { Snapshot } from '../lib/snapshot/schema';
 import { drainSpool, encodeSnapshot, sleep, type Backoff, type DrainReport, type Fetch, type PushTarget } from './push';
 import type { Spool } from './spool';
+import { DEFAULT_FULL_EVERY } from './watch';
 
 /** Options of runAgent. */
 export interface AgentOptions {
@@ -84,13 +85,6 @@ export function collectGarbage(): void {
   gc();
 }
 
-/** Runs until `signal` aborts (interval mode) or after one collection and drain (once mode). */
-export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
-  const now = opts.now ?? Date.now;
-  const result: AgentResult = { collections: 0 };
-  return loop(opts, result, now);
-}
-
 /**
  * How often the agent reads every netns although no event asked for it
  * (NetnsWatch's fullEvery): PODNET_COLLECT_FULL_EVERY, default 10; 1 reads
@@ -98,13 +92,16 @@ export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
  */
 export function fullEveryFromEnv(env: NodeJS.ProcessEnv, log: (m: string) => void): number {
   const v = env.PODNET_COLLECT_FULL_EVERY;
-  if (v === undefined || v === '') return 10;
+  if (v === undefined || v === '') return DEFAULT_FULL_EVERY;
   if (/^\d+$/.test(v) && Number(v) >= 1) return Number(v);
-  log(`warning: PODNET_COLLECT_FULL_EVERY=${v} is not a whole number >= 1; reading everything every 10th collection`);
-  return 10;
+  log(`warning: PODNET_COLLECT_FULL_EVERY=${v} is not a whole number >= 1; reading everything every ${DEFAULT_FULL_EVERY}th collection`);
+  return DEFAULT_FULL_EVERY;
 }
 
-async function loop(opts: AgentOptions, result: AgentResult, now: () => number): Promise<AgentResult> {
+/** Runs until `signal` aborts (interval mode) or after one collection and drain (once mode). */
+export async function runAgent(opts: AgentOptions): Promise<AgentResult> {
+  const now = opts.now ?? Date.now;
+  const result: AgentResult = { collections: 0 };
   for (;;) {
     const started = now();
     if (await collectIntoSpool(opts, result.collections + 1)) result.collections++;

@@ -43,7 +43,7 @@ import { gzipSync } from 'node:zlib';
 import { collectNode } from './collect';
 import { execCommand, mustRun } from './exec';
 import { sleep } from './push';
-import { loadAverage, treeCpuMs } from '../bench/procCpu';
+import { loadAverage, statCpuMs, treeCpuMs } from '../bench/procCpu';
 import { shellRunMany, type RunMany } from './runner';
 import { NetnsWatch } from './watch';
 
@@ -54,15 +54,6 @@ function arg(name: string, fallback: number): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(v);
   if (!m) throw new Error(`--${name} ${v}: expected a number`);
   return m[2] === 's' ? Number(m[1]) * 1000 : Number(m[1]);
-}
-
-/** CPU of waited-for children, from /proc/self/stat (cutime + cstime, in clock ticks). */
-function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(rest[13]) + Number(rest[14]);
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux.
 }
 
 function selfCpuMs(): number {
@@ -137,19 +128,10 @@ export async function waitForDad(names: readonly string[]): Promise<void> {
   }
 }
 
-/** CPU of a process and its waited-for children (utime + stime + cutime + cstime), in ms. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * 1000) / 100;
-}
-
-/** CPU of the process itself (utime + stime), in ms: a monitor still running is nobody's waited-for child yet. */
+/** CPU of the process itself, in ms: a monitor still running is nobody's waited-for child yet; 0 once it is gone. */
 function ownCpuMs(pid: number): number {
   try {
-    const rest = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = rest.slice(rest.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    return statCpuMs(pid).own;
   } catch {
     return 0;
   }
@@ -297,7 +279,7 @@ async function measureAgent(label: string, runtime: { env: Record<string, string
     req.on('data', (d: Buffer) => (bytes += d.length));
     req.on('end', () => {
       // Its reaped children, and those still running (the monitor): tree minus the agent's own CPU.
-      if (pid > 0) samples.push({ cpu: processCpuMs(pid) + treeCpuMs(pid) - ownCpuMs(pid), rss: statusKb(pid, 'VmRSS'), bytes });
+      if (pid > 0) samples.push({ cpu: statCpuMs(pid).children + treeCpuMs(pid), rss: statusKb(pid, 'VmRSS'), bytes });
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: String(samples.length), node: 'bench', revision: samples.length, status: 'accepted', warnings: [], used: [], skipped: [] }));
       if (samples.length >= runs + 2) done();
@@ -379,13 +361,13 @@ async function main(): Promise<void> {
     const collectOnce = async (): Promise<Sample> => {
       const start = Date.now();
       const s0 = selfCpuMs();
-      const c0 = s0 + childrenCpuMs();
+      const c0 = s0 + statCpuMs('self').children;
       processes = 0;
       const { snapshot, warnings } = await collectNode({ nodeName: 'bench', hostNetns: `${prefix}-node`, podNetns: `${prefix}-p*`, runMany: countingRunner, watch });
       const json = JSON.stringify(snapshot);
       const body = gzipSync(Buffer.from(json));
       const s1 = selfCpuMs();
-      const c1 = s1 + childrenCpuMs();
+      const c1 = s1 + statCpuMs('self').children;
       if (warnings.length > 0) console.log(`${warnings.length} warnings, first: ${warnings[0]}`);
       if (snapshot.namespaces.length !== pods + 1) throw new Error(`collected ${snapshot.namespaces.length} netns, expected ${pods + 1}`);
       raw = json.length;

@@ -68,7 +68,7 @@ export interface CollectOptions {
    * makes one per run and stops it when the run ends. Needs the batched plan
    * and the real runner's processes (not an injected Exec).
    */
-  watch?: NetnsWatch | false;
+  watch?: NetnsWatch;
 }
 
 /** A snapshot and everything that went less than perfectly while collecting it. */
@@ -274,7 +274,7 @@ export async function discoverPodNetns(opts: CollectOptions, exec: Exec | undefi
 export async function collectNode(opts: CollectOptions): Promise<CollectResult> {
   const warnings: string[] = [];
   const hostTarget: NetnsTarget = opts.hostNetns === undefined ? { kind: 'current' } : { kind: 'named', name: opts.hostNetns };
-  const watch = opts.batch === false || opts.watch === false ? undefined : opts.watch;
+  const watch = opts.batch === false ? undefined : opts.watch;
   // Before anything is read: what changed up to now.
   const took = watch ? await watch.take() : undefined;
   if (took?.problem !== undefined) warnings.push(took.problem);
@@ -344,7 +344,7 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
         const kept = reused[i] !== undefined && !again.includes(i) ? state.entries.get(p.name) : undefined;
         if (kept) fresh.set(p.name, kept);
         // A read with warnings (a command failed, output not understood) is not kept: the next collection tries again.
-        else if (took.ready && p.target.kind === 'named' && c.warnings.length === 0 && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, warnings: [], session: took.session, identity: identities[i], family: ipv6Key });
+        else if (took.ready && p.target.kind === 'named' && c.warnings.length === 0 && !holdsFdb(c.netns)) fresh.set(p.name, { netns: { ...c.netns }, session: took.session, identity: identities[i], family: ipv6Key });
       });
       state.entries = fresh;
       state.hostIds = hostIds;
@@ -384,7 +384,6 @@ export async function collectNode(opts: CollectOptions): Promise<CollectResult> 
 interface WatchEntry {
   /** As its plan returned it (before readMissingNetnsIds): reuse copies it. */
   netns: NetnsSnapshot;
-  warnings: string[];
   /** The monitor session during which it was read (a restarted monitor may have missed events). */
   session: number;
   /** The netns's identity (netnsIdentity): a name deleted and made again is a new netns. */
@@ -435,11 +434,11 @@ function holdsFdb(ns: NetnsSnapshot): boolean {
   return ns.fdb !== undefined || (ns.links ?? []).some((l) => l.kind === 'bridge' || l.kind === 'vxlan');
 }
 
-/** A cached read with today's pod identity, keys in the order a read gives them. */
+/** A cached read with today's pod identity, keys in the order a read gives them (only reads without warnings are kept). */
 function reuseEntry(e: WatchEntry, meta: { name: string; kind: NetnsSnapshot['kind']; pod?: PodRef }): { netns: NetnsSnapshot; warnings: string[] } {
   const { name, kind, source, pod: _pod, ...rest } = e.netns;
   const netns: NetnsSnapshot = meta.pod ? { name, kind, source, pod: meta.pod, ...rest } : { name, kind, source, ...rest };
-  return { netns, warnings: [...e.warnings] };
+  return { netns, warnings: [] };
 }
 
 /**

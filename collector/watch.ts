@@ -56,6 +56,9 @@ const READY_WAIT_MS = 2000;
 
 const NSID_TAG = /^\[nsid (\d+)\]/;
 
+/** Every how many collections everything is read anyway, unless told otherwise (at 30 s: every 5 min). */
+export const DEFAULT_FULL_EVERY = 10;
+
 /** Monitors running, stopped when the process exits: unreferenced, one would outlive the agent until its next event. */
 const running = new Set<ChildProcess>();
 let exitHook = false;
@@ -91,7 +94,7 @@ export class NetnsWatch {
     private readonly host: NetnsTarget,
     private readonly opts: { fullEvery?: number; command?: Command } = {},
   ) {
-    const every = opts.fullEvery ?? 10;
+    const every = opts.fullEvery ?? DEFAULT_FULL_EVERY;
     if (!Number.isInteger(every) || every < 1) throw new RangeError(`fullEvery must be a whole number >= 1, not ${every}`);
     this.fullEvery = every;
   }

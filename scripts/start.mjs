@@ -9,9 +9,10 @@
 // `next start` runs, as a custom server), except for snapshot pushes:
 // POST /api/v1/clusters/{cluster}/snapshots goes straight to the route's code
 // (server/nodeIngest.ts, compiled in the same build and published on
-// globalThis when Next loads that route: from the first push on), which
-// saves Next's per-request work on the server's busiest path. V8 flags must be in force when node starts, so
-// without them this script runs itself once more with them in NODE_OPTIONS.
+// globalThis by instrumentation.ts while Next prepares), which saves Next's
+// per-request work on the server's busiest path. V8 flags must be in force
+// when node starts, so without them this script runs itself once more with
+// them in NODE_OPTIONS.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';

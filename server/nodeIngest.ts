@@ -6,9 +6,9 @@
  * builds, its tracing wrappers and the response adaptation — as much as the
  * store's writes. This path runs the route's own code (ingestSnapshot, the
  * same auth, limits, refusals and receipt), compiled in the same Next build:
- * instrumentation.ts publishes it on globalThis when the server starts (the
- * route module again when Next loads it), and start.mjs hands Next anything
- * this does not take. Under `next dev` nobody calls it: the route answers.
+ * instrumentation.ts publishes it on globalThis when the server starts, and
+ * start.mjs hands Next anything this does not take. Under `next dev` nobody
+ * calls it: the route answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestResult } from '../lib/api/types';
@@ -88,7 +88,7 @@ export const fastRoutes: FastRoutes = (req, res) => {
   return true;
 };
 
-/** Publishes fastRoutes for start.mjs (idempotent: Next may evaluate the route module more than once). */
+/** Publishes fastRoutes for start.mjs (idempotent: Next may run instrumentation's module more than once). */
 export function registerFastIngest(): void {
   (globalThis as typeof globalThis & { [FAST_ROUTES_KEY]?: FastRoutes })[FAST_ROUTES_KEY] = fastRoutes;
 }

@@ -52,7 +52,7 @@ describe('collector: re-reading only changed pod netns (kernel lab)', () => {
     visited = [];
     const inc = await collectNode({ ...opts(), watch: watch as NetnsWatch });
     const read = [...new Set(visited)].filter((n) => n !== `${prefix}-node`).sort();
-    const full = await collectNode({ ...opts(), watch: false });
+    const full = await collectNode(opts());
     expect(inc.warnings).toEqual(full.warnings);
     expect(bare(inc.snapshot)).toEqual(bare(full.snapshot));
     return read;
@@ -164,7 +164,7 @@ describe('collector: re-reading only changed pod netns (kernel lab)', () => {
     const host = `${prefix}-node`;
     const capless = new NetnsWatch({ kind: 'named', name: host }, { fullEvery: 1000, command: { file: 'setpriv', args: ['--bounding-set', '-all,+sys_admin', '--inh-caps', '-all', 'ip', '-n', host, 'monitor', 'all-nsid', 'all'] } });
     try {
-      const pods = (await collectNode({ ...opts(), watch: false })).snapshot.namespaces.length - 1;
+      const pods = (await collectNode(opts())).snapshot.namespaces.length - 1;
       for (let i = 0; i < 3; i++) {
         visited = [];
         const r = await collectNode({ ...opts(), watch: capless });
